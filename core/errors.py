@@ -1,0 +1,29 @@
+"""The exceptions SitePulse raises on purpose; each docstring is its default message."""
+
+
+class SitePulseError(Exception):
+    """SitePulse failed."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.__doc__ or type(self).__name__)
+
+
+class DatabaseUnavailable(SitePulseError):
+    """The database cannot be reached; check SITEPULSE_DATABASE_URL and that it is running."""
+
+
+class TimescaleMissing(SitePulseError):
+    """TimescaleDB is not available in this database: install it and preload it
+    (shared_preload_libraries = 'timescaledb'), then run `sitepulse db migrate`."""
+
+
+class SchemaBehind(SitePulseError):
+    """The database schema is behind this version of SitePulse: run `sitepulse db migrate`."""
+
+
+class MigrationTampered(SitePulseError):
+    """An applied migration file was changed after it ran; add a new migration instead."""
+
+
+class SiteFileInvalid(SitePulseError):
+    """The site file is invalid."""

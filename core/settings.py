@@ -1,0 +1,85 @@
+"""The one settings object: environment variables with the SITEPULSE_ prefix, or `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.kinds import DeviceKind
+
+
+class MqttEndpoint(BaseModel):
+    host: str
+    port: int
+    username: str | None
+    password: SecretStr | None
+    tls: bool
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SITEPULSE_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: SecretStr = SecretStr(
+        "postgresql://sitepulse:sitepulse@127.0.0.1:55432/sitepulse"
+    )
+    mqtt_url: SecretStr = SecretStr("mqtt://sitepulse-ingest:sitepulse-ingest@127.0.0.1:18830")
+    # Where `sitepulse mqtt credentials` writes Mosquitto's password and ACL files.
+    mqtt_dir: Path = Path("/var/lib/sitepulse/mosquitto")
+    # Device passwords are derived from this secret (HMAC of the device id), so that
+    # provisioning and the simulator need no shared password list.
+    device_secret: SecretStr = SecretStr("sitepulse-dev-device-secret")
+
+    ingest_client_id: str = "sitepulse-ingest-1"
+    ingest_group: str = "sitepulse-ingest"
+    ingest_batch_readings: int = Field(default=5000, ge=1, le=100_000)
+    ingest_batch_age_ms: int = Field(default=50, ge=1, le=60_000)
+    # MQTT 5 Receive Maximum: QoS 1 messages the broker may have in flight to us; it is
+    # what bounds ingest's memory while the database is away.
+    ingest_receive_maximum: int = Field(default=10_000, ge=10, le=65_535)
+    ingest_session_expiry_s: int = Field(default=7 * 24 * 3600, ge=0)
+    offline_timeout_s: dict[DeviceKind, int] = Field(
+        default_factory=lambda: {"crane": 300, "tag": 300, "env": 300, "gateway": 300}
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _libpq_url(cls, value: SecretStr) -> SecretStr:
+        scheme = urlsplit(value.get_secret_value()).scheme
+        if scheme not in ("postgresql", "postgres"):
+            msg = f"SITEPULSE_DATABASE_URL must be a postgresql:// URL, not {scheme or 'empty'}://"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("mqtt_url")
+    @classmethod
+    def _mqtt_url(cls, value: SecretStr) -> SecretStr:
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+            msg = "SITEPULSE_MQTT_URL must look like mqtt://user:password@host:port"
+            raise ValueError(msg)
+        return value
+
+    @property
+    def mqtt(self) -> MqttEndpoint:
+        parts = urlsplit(self.mqtt_url.get_secret_value())
+        tls = parts.scheme == "mqtts"
+        return MqttEndpoint(
+            host=parts.hostname or "localhost",
+            port=parts.port or (8883 if tls else 1883),
+            username=unquote(parts.username) if parts.username else None,
+            password=SecretStr(unquote(parts.password)) if parts.password else None,
+            tls=tls,
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,233 @@
+"""The site file (CONTRACT §2): its model, its cross-references, and a loader that names
+the YAML line of every problem."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from core.errors import SiteFileInvalid
+from core.kinds import DeviceKind
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+Point = tuple[float, float]
+Loc = tuple[str | int, ...]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteInfo(_Strict):
+    id: Id
+    name: str
+    timezone: str
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)"
+            raise ValueError(msg) from None
+        return value
+
+
+class FloorSpec(_Strict):
+    level: Annotated[int, Field(ge=-10, le=200)]
+    name: str
+    elevation_m: float
+
+
+class ZoneSpec(_Strict):
+    id: Id
+    floor: int
+    polygon: Annotated[list[Point], Field(min_length=3)]
+    hazard: bool = False
+    name: str | None = None
+
+
+class CraneSpec(_Strict):
+    id: Id
+    x_m: float
+    y_m: float
+    jib_m: Annotated[float, Field(gt=0, le=120)]
+    rated_t: Annotated[float, Field(gt=0, le=100)]
+    name: str | None = None
+
+
+class DeviceSpec(_Strict):
+    id: Id
+    kind: DeviceKind
+    floor: int | None = None
+    zone: Id | None = None
+    gateway: Id | None = None
+    name: str | None = None
+
+
+class WorkerSpec(_Strict):
+    id: Id
+    name: str
+    trade: str
+    tag: Id | None = None
+
+
+class SiteFile(_Strict):
+    site: SiteInfo
+    floors: Annotated[list[FloorSpec], Field(min_length=1)]
+    zones: list[ZoneSpec] = []
+    cranes: list[CraneSpec] = []
+    devices: list[DeviceSpec] = []
+    workers: list[WorkerSpec] = []
+
+
+@dataclass(frozen=True)
+class Problem:
+    loc: Loc
+    message: str
+
+
+def check_references(site: SiteFile) -> list[Problem]:
+    """Cross-references pydantic cannot see: unique ids, floors, zones, gateways, tags."""
+    problems: list[Problem] = []
+    problems += _duplicates("floors", [f.level for f in site.floors], "level")
+    problems += _duplicates("zones", [z.id for z in site.zones], "id")
+    problems += _duplicates("cranes", [c.id for c in site.cranes], "id")
+    problems += _duplicates("devices", [d.id for d in site.devices], "id")
+    problems += _duplicates("workers", [w.id for w in site.workers], "id")
+    levels = {f.level for f in site.floors}
+    zone_floor = {z.id: z.floor for z in site.zones}
+    kinds = {d.id: d.kind for d in site.devices}
+    for i, zone in enumerate(site.zones):
+        if zone.floor not in levels:
+            problems.append(Problem(("zones", i, "floor"), f"floor {zone.floor} is not a listed floor"))
+        if abs(polygon_area(zone.polygon)) < 1e-9:
+            problems.append(Problem(("zones", i, "polygon"), "polygon has no area (collinear points)"))
+    crane_ids = {c.id for c in site.cranes}
+    for i, device in enumerate(site.devices):
+        if device.floor is not None and device.floor not in levels:
+            problems.append(Problem(("devices", i, "floor"), f"floor {device.floor} is not a listed floor"))
+        if device.zone is not None:
+            if device.zone not in zone_floor:
+                problems.append(Problem(("devices", i, "zone"), f"zone {device.zone!r} is not a listed zone"))
+            elif device.floor is not None and zone_floor[device.zone] != device.floor:
+                problems.append(
+                    Problem(
+                        ("devices", i, "zone"),
+                        f"zone {device.zone!r} is on floor {zone_floor[device.zone]}, not {device.floor}",
+                    )
+                )
+        if device.gateway is not None:
+            if kinds.get(device.gateway) != "gateway":
+                problems.append(
+                    Problem(("devices", i, "gateway"), f"{device.gateway!r} is not a gateway device")
+                )
+            if device.kind == "gateway":
+                problems.append(Problem(("devices", i, "gateway"), "a gateway cannot have a gateway"))
+        if device.kind == "crane" and device.id not in crane_ids:
+            problems.append(
+                Problem(("devices", i, "id"), f"crane device {device.id!r} has no entry under cranes")
+            )
+    tags_seen: dict[str, int] = {}
+    for i, worker in enumerate(site.workers):
+        if worker.tag is None:
+            continue
+        if kinds.get(worker.tag) != "tag":
+            problems.append(Problem(("workers", i, "tag"), f"{worker.tag!r} is not a tag device"))
+        if worker.tag in tags_seen:
+            problems.append(
+                Problem(("workers", i, "tag"), f"tag {worker.tag!r} is already worn by workers[{tags_seen[worker.tag]}]")
+            )
+        tags_seen.setdefault(worker.tag, i)
+    return problems
+
+
+def polygon_area(polygon: list[Point]) -> float:
+    return 0.5 * sum(
+        x1 * y2 - x2 * y1
+        for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True)
+    )
+
+
+def _duplicates(section: str, keys: list[Any], field: str) -> Iterator[Problem]:
+    seen: set[Any] = set()
+    for i, key in enumerate(keys):
+        if key in seen:
+            yield Problem((section, i, field), f"duplicate {field} {key!r}")
+        seen.add(key)
+
+
+def parse_site_file(text: str, source: str = "<site file>") -> SiteFile:
+    """Parse and check a site file; raise SiteFileInvalid naming each problem's line."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise SiteFileInvalid(f"{source}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if root is None:
+        raise SiteFileInvalid(f"{source}: the file is empty")
+    lines: dict[Loc, int] = {}
+    problems = list(_index_lines(root, (), lines))
+    if not problems:
+        data = yaml.safe_load(text)
+        try:
+            site = SiteFile.model_validate(data)
+        except ValidationError as exc:
+            problems = [
+                Problem(tuple(err["loc"]), str(err["msg"]).removeprefix("Value error, "))
+                for err in exc.errors(include_url=False)
+            ]
+        else:
+            problems = check_references(site)
+            if not problems:
+                return site
+    report = "\n".join(
+        f"{source}:{_line_of(p.loc, lines)}: {_dotted(p.loc)}: {p.message}" for p in problems
+    )
+    raise SiteFileInvalid(f"{source} is invalid ({len(problems)} problem(s)); nothing was loaded\n{report}")
+
+
+def load_site_file(path: Path) -> SiteFile:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SiteFileInvalid(f"{path}: cannot read: {exc}") from None
+    return parse_site_file(text, str(path))
+
+
+def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Iterator[Problem]:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                lines[(*loc, key)] = key_node.start_mark.line + 1
+                yield Problem((*loc, key), "duplicate key")
+            seen.add(key)
+            yield from _index_lines(value_node, (*loc, key), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _index_lines(item, (*loc, i), lines)
+
+
+def _line_of(loc: Loc, lines: dict[Loc, int]) -> int:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return 1
+
+
+def _dotted(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(file)"

@@ -1,0 +1,209 @@
+"""`sitepulse`: the command line, and the composition root that wires the parts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from core.errors import SitePulseError
+from core.settings import Settings, get_settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args, get_settings())
+    except SitePulseError as exc:
+        print(f"sitepulse: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitepulse", description=__doc__)
+    commands = parser.add_subparsers(metavar="COMMAND")
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(metavar="ACTION")
+    db.add_parser("migrate", help="bring the schema to the current version").set_defaults(
+        handler=_db_migrate
+    )
+    db.add_parser("check", help="exit 1 unless TimescaleDB is there and the schema is current").set_defaults(
+        handler=_db_check
+    )
+
+    site = commands.add_parser("site", help="the site registry").add_subparsers(metavar="ACTION")
+    load = site.add_parser("load", help="apply a site file (create or update)")
+    load.add_argument("file", type=Path)
+    load.set_defaults(handler=_site_load)
+    check = site.add_parser("check", help="validate a site file without loading it")
+    check.add_argument("file", type=Path)
+    check.set_defaults(handler=_site_check)
+
+    mqtt = commands.add_parser("mqtt", help="broker credentials").add_subparsers(metavar="ACTION")
+    creds = mqtt.add_parser(
+        "credentials", help="write Mosquitto's password and ACL files from the registry"
+    )
+    creds.add_argument("--dir", type=Path, help="default: SITEPULSE_MQTT_DIR")
+    creds.add_argument("--no-registry", action="store_true", help="service users only")
+    creds.add_argument("--show", metavar="DEVICE", help="print one device's password and exit")
+    creds.set_defaults(handler=_mqtt_credentials)
+
+    ingest = commands.add_parser("ingest", help="run the MQTT to TimescaleDB ingest service")
+    ingest.add_argument("--client-id", help="default: SITEPULSE_INGEST_CLIENT_ID")
+    ingest.set_defaults(handler=_ingest)
+
+    dead = commands.add_parser("deadletters", help="refused messages").add_subparsers(
+        metavar="ACTION"
+    )
+    dl_list = dead.add_parser("list", help="list dead letters, newest first")
+    dl_list.add_argument("--site")
+    dl_list.add_argument("--all", action="store_true", help="include replayed letters")
+    dl_list.add_argument("--limit", type=int, default=50)
+    dl_list.set_defaults(handler=_deadletters_list)
+    dl_replay = dead.add_parser("replay", help="store the dead letters that now pass")
+    dl_replay.add_argument("--site")
+    dl_replay.set_defaults(handler=_deadletters_replay)
+
+    demo = commands.add_parser("demo", help="run the whole system on this machine")
+    demo.add_argument("--site-file", type=Path, default=_repo_file("deploy/sites/demo-tower.yaml"))
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def _repo_file(relative: str) -> Path:
+    return Path(__file__).resolve().parent.parent / relative
+
+
+def _db_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from core.db import connect  # noqa: PLC0415
+    from core.migrate import migrate  # noqa: PLC0415
+
+    with connect(settings) as conn:
+        applied = migrate(conn)
+    for migration in applied:
+        print(f"applied {migration.version:04d}_{migration.name}")
+    print("schema is current" if not applied else f"{len(applied)} migration(s) applied")
+    return 0
+
+
+def _db_check(args: argparse.Namespace, settings: Settings) -> int:
+    from core.db import connect  # noqa: PLC0415
+    from core.migrate import check_ready  # noqa: PLC0415
+
+    with connect(settings) as conn:
+        check_ready(conn)
+    print("database ready")
+    return 0
+
+
+def _site_check(args: argparse.Namespace, settings: Settings) -> int:
+    from core.site_file import load_site_file  # noqa: PLC0415
+
+    site = load_site_file(args.file)
+    print(
+        f"{args.file}: site {site.site.id}: {len(site.floors)} floors, {len(site.zones)} zones, "
+        f"{len(site.cranes)} cranes, {len(site.devices)} devices, {len(site.workers)} workers"
+    )
+    return 0
+
+
+def _site_load(args: argparse.Namespace, settings: Settings) -> int:
+    from core.db import connect  # noqa: PLC0415
+    from core.migrate import check_ready  # noqa: PLC0415
+    from core.site_file import load_site_file  # noqa: PLC0415
+    from core.site_store import apply_site  # noqa: PLC0415
+
+    site = load_site_file(args.file)
+    with connect(settings) as conn:
+        check_ready(conn)
+        changes = apply_site(conn, site)
+    print(f"site {site.site.id}: {changes.summary()}")
+    return 0
+
+
+def _mqtt_credentials(args: argparse.Namespace, settings: Settings) -> int:
+    from core import broker_auth  # noqa: PLC0415
+
+    secret = settings.device_secret.get_secret_value()
+    if args.show:
+        print(broker_auth.device_password(secret, args.show))
+        return 0
+    accounts: list[broker_auth.DeviceAccount] = []
+    if not args.no_registry:
+        from core.db import connect  # noqa: PLC0415
+
+        with connect(settings) as conn:
+            rows = conn.execute("SELECT id, site_id, kind FROM devices ORDER BY id").fetchall()
+        accounts = [broker_auth.DeviceAccount(*row) for row in rows]
+    endpoint = settings.mqtt
+    passwd, acl = broker_auth.render_files(
+        secret=secret,
+        ingest_user=endpoint.username or "sitepulse-ingest",
+        ingest_password=endpoint.password.get_secret_value() if endpoint.password else "",
+        devices=accounts,
+    )
+    directory = args.dir or settings.mqtt_dir
+    broker_auth.write_files(directory, passwd, acl)
+    reloaded = broker_auth.reload_broker(directory)
+    print(
+        f"wrote {directory}/passwd and {directory}/acl for {len(accounts)} devices"
+        + ("; broker reloaded" if reloaded else "")
+    )
+    return 0
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from core.logs import setup_logging  # noqa: PLC0415
+    from ingest.service import run_ingest  # noqa: PLC0415
+
+    if args.client_id:
+        settings = settings.model_copy(update={"ingest_client_id": args.client_id})
+    setup_logging(settings.log_level, "ingest")
+    return run_ingest(settings)
+
+
+def _deadletters_list(args: argparse.Namespace, settings: Settings) -> int:
+    from core.db import connect  # noqa: PLC0415
+    from ingest.dead_letters import list_dead_letters  # noqa: PLC0415
+
+    with connect(settings) as conn:
+        letters = list_dead_letters(conn, site=args.site, include_replayed=args.all, limit=args.limit)
+    for letter in letters:
+        mark = f" replayed {letter.replayed_at:%Y-%m-%d %H:%M:%S}" if letter.replayed_at else ""
+        repeats = f" x{letter.repeats}" if letter.repeats > 1 else ""
+        item = f" {letter.item}" if letter.item else ""
+        print(
+            f"#{letter.id} {letter.received_at:%Y-%m-%d %H:%M:%S%z} {letter.topic}{item}{repeats}{mark}\n"
+            f"    {letter.reason}"
+        )
+    print(f"{len(letters)} dead letter(s)")
+    return 0
+
+
+def _deadletters_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from core.db import connect  # noqa: PLC0415
+    from ingest.dead_letters import replay_dead_letters  # noqa: PLC0415
+
+    with connect(settings) as conn:
+        result = replay_dead_letters(conn, site=args.site)
+    print(
+        f"replayed {result.replayed} dead letter(s), {result.readings} reading(s) stored; "
+        f"{result.still_failing} still failing"
+    )
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from sitepulse.demo import run_demo  # noqa: PLC0415
+
+    return run_demo(settings, args.site_file)
