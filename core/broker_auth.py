@@ -95,7 +95,7 @@ def reload_broker(directory: Path) -> bool:
 
 
 def _give_to_broker(path: Path) -> None:
-    import pwd  # noqa: PLC0415 - POSIX only, and only where the broker runs
+    import pwd
 
     try:
         entry = pwd.getpwnam("mosquitto")

@@ -21,6 +21,10 @@ class MqttEndpoint(BaseModel):
     tls: bool
 
 
+def _default_offline_timeouts() -> dict[DeviceKind, int]:
+    return {"crane": 300, "tag": 300, "env": 300, "gateway": 300}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SITEPULSE_", env_file=".env", extra="ignore", frozen=True
@@ -38,15 +42,15 @@ class Settings(BaseSettings):
 
     ingest_client_id: str = "sitepulse-ingest-1"
     ingest_group: str = "sitepulse-ingest"
+    # `+` takes every site; a site id restricts this process to one (partitioning by site).
+    ingest_site_filter: str = Field(default="+", pattern=r"^(\+|[A-Za-z0-9_-]{1,64})$")
     ingest_batch_readings: int = Field(default=5000, ge=1, le=100_000)
     ingest_batch_age_ms: int = Field(default=50, ge=1, le=60_000)
     # MQTT 5 Receive Maximum: QoS 1 messages the broker may have in flight to us; it is
     # what bounds ingest's memory while the database is away.
     ingest_receive_maximum: int = Field(default=10_000, ge=10, le=65_535)
     ingest_session_expiry_s: int = Field(default=7 * 24 * 3600, ge=0)
-    offline_timeout_s: dict[DeviceKind, int] = Field(
-        default_factory=lambda: {"crane": 300, "tag": 300, "env": 300, "gateway": 300}
-    )
+    offline_timeout_s: dict[DeviceKind, int] = Field(default_factory=_default_offline_timeouts)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")

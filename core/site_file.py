@@ -10,9 +10,17 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from core.errors import SiteFileInvalid
+from core.geometry import polygon_area
 from core.kinds import DeviceKind
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -107,33 +115,48 @@ def check_references(site: SiteFile) -> list[Problem]:
     kinds = {d.id: d.kind for d in site.devices}
     for i, zone in enumerate(site.zones):
         if zone.floor not in levels:
-            problems.append(Problem(("zones", i, "floor"), f"floor {zone.floor} is not a listed floor"))
+            problems.append(
+                Problem(("zones", i, "floor"), f"floor {zone.floor} is not a listed floor")
+            )
         if abs(polygon_area(zone.polygon)) < 1e-9:
-            problems.append(Problem(("zones", i, "polygon"), "polygon has no area (collinear points)"))
+            problems.append(
+                Problem(("zones", i, "polygon"), "polygon has no area (collinear points)")
+            )
     crane_ids = {c.id for c in site.cranes}
     for i, device in enumerate(site.devices):
         if device.floor is not None and device.floor not in levels:
-            problems.append(Problem(("devices", i, "floor"), f"floor {device.floor} is not a listed floor"))
+            problems.append(
+                Problem(("devices", i, "floor"), f"floor {device.floor} is not a listed floor")
+            )
         if device.zone is not None:
             if device.zone not in zone_floor:
-                problems.append(Problem(("devices", i, "zone"), f"zone {device.zone!r} is not a listed zone"))
+                problems.append(
+                    Problem(("devices", i, "zone"), f"zone {device.zone!r} is not a listed zone")
+                )
             elif device.floor is not None and zone_floor[device.zone] != device.floor:
                 problems.append(
                     Problem(
                         ("devices", i, "zone"),
-                        f"zone {device.zone!r} is on floor {zone_floor[device.zone]}, not {device.floor}",
+                        f"zone {device.zone!r} is on floor {zone_floor[device.zone]}, "
+                        f"not {device.floor}",
                     )
                 )
         if device.gateway is not None:
             if kinds.get(device.gateway) != "gateway":
                 problems.append(
-                    Problem(("devices", i, "gateway"), f"{device.gateway!r} is not a gateway device")
+                    Problem(
+                        ("devices", i, "gateway"), f"{device.gateway!r} is not a gateway device"
+                    )
                 )
             if device.kind == "gateway":
-                problems.append(Problem(("devices", i, "gateway"), "a gateway cannot have a gateway"))
+                problems.append(
+                    Problem(("devices", i, "gateway"), "a gateway cannot have a gateway")
+                )
         if device.kind == "crane" and device.id not in crane_ids:
             problems.append(
-                Problem(("devices", i, "id"), f"crane device {device.id!r} has no entry under cranes")
+                Problem(
+                    ("devices", i, "id"), f"crane device {device.id!r} has no entry under cranes"
+                )
             )
     tags_seen: dict[str, int] = {}
     for i, worker in enumerate(site.workers):
@@ -143,17 +166,13 @@ def check_references(site: SiteFile) -> list[Problem]:
             problems.append(Problem(("workers", i, "tag"), f"{worker.tag!r} is not a tag device"))
         if worker.tag in tags_seen:
             problems.append(
-                Problem(("workers", i, "tag"), f"tag {worker.tag!r} is already worn by workers[{tags_seen[worker.tag]}]")
+                Problem(
+                    ("workers", i, "tag"),
+                    f"tag {worker.tag!r} is already worn by workers[{tags_seen[worker.tag]}]",
+                )
             )
         tags_seen.setdefault(worker.tag, i)
     return problems
-
-
-def polygon_area(polygon: list[Point]) -> float:
-    return 0.5 * sum(
-        x1 * y2 - x2 * y1
-        for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True)
-    )
 
 
 def _duplicates(section: str, keys: list[Any], field: str) -> Iterator[Problem]:
@@ -171,7 +190,9 @@ def parse_site_file(text: str, source: str = "<site file>") -> SiteFile:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
-        raise SiteFileInvalid(f"{source}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise SiteFileInvalid(
+            f"{source}{line}: not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
     if root is None:
         raise SiteFileInvalid(f"{source}: the file is empty")
     lines: dict[Loc, int] = {}
@@ -192,7 +213,9 @@ def parse_site_file(text: str, source: str = "<site file>") -> SiteFile:
     report = "\n".join(
         f"{source}:{_line_of(p.loc, lines)}: {_dotted(p.loc)}: {p.message}" for p in problems
     )
-    raise SiteFileInvalid(f"{source} is invalid ({len(problems)} problem(s)); nothing was loaded\n{report}")
+    raise SiteFileInvalid(
+        f"{source} is invalid ({len(problems)} problem(s)); nothing was loaded\n{report}"
+    )
 
 
 def load_site_file(path: Path) -> SiteFile:

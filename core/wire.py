@@ -30,7 +30,8 @@ class Reading(BaseModel):
     @model_validator(mode="after")
     def _has_measurement(self) -> Reading:
         if all(getattr(self, key) is None for key in self.measurements):
-            msg = f"no measurement key (a {self.kind} reading needs one of {', '.join(self.measurements)})"
+            keys = ", ".join(self.measurements)
+            msg = f"no measurement key (a {self.kind} reading needs one of {keys})"
             raise ValueError(msg)
         return self
 

@@ -37,9 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     db.add_parser("migrate", help="bring the schema to the current version").set_defaults(
         handler=_db_migrate
     )
-    db.add_parser("check", help="exit 1 unless TimescaleDB is there and the schema is current").set_defaults(
-        handler=_db_check
-    )
+    db.add_parser(
+        "check", help="exit 1 unless TimescaleDB is there and the schema is current"
+    ).set_defaults(handler=_db_check)
 
     site = commands.add_parser("site", help="the site registry").add_subparsers(metavar="ACTION")
     load = site.add_parser("load", help="apply a site file (create or update)")
@@ -85,8 +85,8 @@ def _repo_file(relative: str) -> Path:
 
 
 def _db_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from core.db import connect  # noqa: PLC0415
-    from core.migrate import migrate  # noqa: PLC0415
+    from core.db import connect
+    from core.migrate import migrate
 
     with connect(settings) as conn:
         applied = migrate(conn)
@@ -97,8 +97,8 @@ def _db_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _db_check(args: argparse.Namespace, settings: Settings) -> int:
-    from core.db import connect  # noqa: PLC0415
-    from core.migrate import check_ready  # noqa: PLC0415
+    from core.db import connect
+    from core.migrate import check_ready
 
     with connect(settings) as conn:
         check_ready(conn)
@@ -107,7 +107,7 @@ def _db_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _site_check(args: argparse.Namespace, settings: Settings) -> int:
-    from core.site_file import load_site_file  # noqa: PLC0415
+    from core.site_file import load_site_file
 
     site = load_site_file(args.file)
     print(
@@ -118,10 +118,10 @@ def _site_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _site_load(args: argparse.Namespace, settings: Settings) -> int:
-    from core.db import connect  # noqa: PLC0415
-    from core.migrate import check_ready  # noqa: PLC0415
-    from core.site_file import load_site_file  # noqa: PLC0415
-    from core.site_store import apply_site  # noqa: PLC0415
+    from core.db import connect
+    from core.migrate import check_ready
+    from core.site_file import load_site_file
+    from core.site_store import apply_site
 
     site = load_site_file(args.file)
     with connect(settings) as conn:
@@ -132,7 +132,7 @@ def _site_load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _mqtt_credentials(args: argparse.Namespace, settings: Settings) -> int:
-    from core import broker_auth  # noqa: PLC0415
+    from core import broker_auth
 
     secret = settings.device_secret.get_secret_value()
     if args.show:
@@ -140,7 +140,7 @@ def _mqtt_credentials(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     accounts: list[broker_auth.DeviceAccount] = []
     if not args.no_registry:
-        from core.db import connect  # noqa: PLC0415
+        from core.db import connect
 
         with connect(settings) as conn:
             rows = conn.execute("SELECT id, site_id, kind FROM devices ORDER BY id").fetchall()
@@ -163,8 +163,8 @@ def _mqtt_credentials(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from core.logs import setup_logging  # noqa: PLC0415
-    from ingest.service import run_ingest  # noqa: PLC0415
+    from core.logs import setup_logging
+    from ingest.service import run_ingest
 
     if args.client_id:
         settings = settings.model_copy(update={"ingest_client_id": args.client_id})
@@ -173,17 +173,20 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _deadletters_list(args: argparse.Namespace, settings: Settings) -> int:
-    from core.db import connect  # noqa: PLC0415
-    from ingest.dead_letters import list_dead_letters  # noqa: PLC0415
+    from core.db import connect
+    from ingest.dead_letters import list_dead_letters
 
     with connect(settings) as conn:
-        letters = list_dead_letters(conn, site=args.site, include_replayed=args.all, limit=args.limit)
+        letters = list_dead_letters(
+            conn, site=args.site, include_replayed=args.all, limit=args.limit
+        )
     for letter in letters:
         mark = f" replayed {letter.replayed_at:%Y-%m-%d %H:%M:%S}" if letter.replayed_at else ""
         repeats = f" x{letter.repeats}" if letter.repeats > 1 else ""
         item = f" {letter.item}" if letter.item else ""
         print(
-            f"#{letter.id} {letter.received_at:%Y-%m-%d %H:%M:%S%z} {letter.topic}{item}{repeats}{mark}\n"
+            f"#{letter.id} {letter.received_at:%Y-%m-%d %H:%M:%S%z} "
+            f"{letter.topic}{item}{repeats}{mark}\n"
             f"    {letter.reason}"
         )
     print(f"{len(letters)} dead letter(s)")
@@ -191,8 +194,8 @@ def _deadletters_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _deadletters_replay(args: argparse.Namespace, settings: Settings) -> int:
-    from core.db import connect  # noqa: PLC0415
-    from ingest.dead_letters import replay_dead_letters  # noqa: PLC0415
+    from core.db import connect
+    from ingest.dead_letters import replay_dead_letters
 
     with connect(settings) as conn:
         result = replay_dead_letters(conn, site=args.site)
@@ -204,6 +207,6 @@ def _deadletters_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from sitepulse.demo import run_demo  # noqa: PLC0415
+    from sitepulse.demo import run_demo
 
     return run_demo(settings, args.site_file)

@@ -1,0 +1,149 @@
+"""The MQTT side of ingest: a persistent MQTT 5 session with manual acknowledgement.
+The network thread only appends to an inbox; the service's thread does the rest."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+import time
+from collections import deque
+from typing import Any, NamedTuple
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Inbound(NamedTuple):
+    mid: int
+    qos: int
+    topic: str
+    payload: bytes
+    retained: bool
+    received_at: float
+
+
+def subscriptions(settings: Settings) -> list[tuple[str, SubscribeOptions]]:
+    site = settings.ingest_site_filter
+    telemetry = f"$share/{settings.ingest_group}/site/{site}/+/+/telemetry"
+    # Status is not shared: every ingest process sees every Last Will (and the retained
+    # ones when its subscription is new; shared subscriptions never get retained messages).
+    status = f"site/{site}/+/+/status"
+    return [
+        (telemetry, SubscribeOptions(qos=1)),
+        (status, SubscribeOptions(qos=1, retainHandling=SubscribeOptions.RETAIN_SEND_IF_NEW_SUB)),
+    ]
+
+
+class Consumer:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.inbox: deque[Inbound] = deque()
+        self.connected = threading.Event()
+        self.subscribed = threading.Event()
+        self.client = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2,
+            client_id=settings.ingest_client_id,
+            protocol=mqtt.MQTTv5,
+            manual_ack=True,
+        )
+        endpoint = settings.mqtt
+        if endpoint.username:
+            password = endpoint.password.get_secret_value() if endpoint.password else None
+            self.client.username_pw_set(endpoint.username, password)
+        if endpoint.tls:
+            self.client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+        self.client.reconnect_delay_set(min_delay=1, max_delay=10)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_subscribe = self._on_subscribe
+        append = self.inbox.append
+        now = time.time
+
+        def on_message(_client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+            append(
+                Inbound(
+                    message.mid,
+                    message.qos,
+                    message.topic,
+                    bytes(message.payload),
+                    message.retain,
+                    now(),
+                )
+            )
+
+        self.client.on_message = on_message
+
+    def start(self) -> None:
+        endpoint = self.settings.mqtt
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.SessionExpiryInterval = self.settings.ingest_session_expiry_s
+        properties.ReceiveMaximum = self.settings.ingest_receive_maximum
+        self.client.connect_async(
+            endpoint.host, endpoint.port, keepalive=30, clean_start=False, properties=properties
+        )
+        self.client.loop_start()
+
+    def ack(self, messages: list[Inbound]) -> None:
+        for message in messages:
+            if message.qos:
+                self.client.ack(message.mid, message.qos)
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        _userdata: Any,
+        flags: mqtt.ConnectFlags,
+        reason: ReasonCode,
+        _properties: Properties | None,
+    ) -> None:
+        if reason.is_failure:
+            log.error("broker refused the connection: %s", reason)
+            return
+        log.info(
+            "connected to %s:%s as %s (session %s)",
+            self.settings.mqtt.host,
+            self.settings.mqtt.port,
+            self.settings.ingest_client_id,
+            "resumed" if flags.session_present else "new",
+        )
+        self.connected.set()
+        client.subscribe(subscriptions(self.settings))
+
+    def _on_subscribe(
+        self,
+        _client: mqtt.Client,
+        _userdata: Any,
+        _mid: int,
+        reasons: list[ReasonCode],
+        _properties: Properties | None,
+    ) -> None:
+        failed = [str(reason) for reason in reasons if reason.is_failure]
+        if failed:
+            log.error("broker refused the subscriptions: %s", ", ".join(failed))
+            return
+        self.subscribed.set()
+
+    def _on_disconnect(
+        self,
+        _client: mqtt.Client,
+        _userdata: Any,
+        _flags: mqtt.DisconnectFlags,
+        reason: ReasonCode,
+        _properties: Properties | None,
+    ) -> None:
+        self.connected.clear()
+        self.subscribed.clear()
+        log.warning("disconnected from the broker: %s", reason)

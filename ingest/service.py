@@ -1,0 +1,250 @@
+"""`sitepulse ingest`: collect messages into batches, write each batch in one transaction,
+then acknowledge its messages in arrival order. Holds (and stops acknowledging) while the
+database is away; stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import FrameType
+
+import psycopg
+
+from core.db import Connection, connect
+from core.errors import DatabaseUnavailable, SitePulseError
+from core.migrate import check_ready
+from core.settings import Settings
+from ingest.consumer import Consumer, Inbound
+from ingest.decode import DeadLetter, Decoded, decode_message
+from ingest.registry import Registry, current_version, load_registry
+from ingest.writer import WriteResult, mark_offline, prepare, write_batch
+
+log = logging.getLogger(__name__)
+
+REGISTRY_POLL_S = 1.0
+OFFLINE_SWEEP_S = 10.0
+STATS_EVERY_S = 30.0
+MAX_BACKOFF_S = 10.0
+
+
+@dataclass
+class Counters:
+    messages: int = 0
+    readings: int = 0
+    stored: int = 0
+    dead_letters: int = 0
+    batches: int = 0
+
+
+class IngestService:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.consumer = Consumer(settings)
+        self.stopping = threading.Event()
+        self.registry = Registry()
+        self.counters = Counters()
+        self._conn: Connection | None = None
+        self._next_registry_poll = 0.0
+        self._next_offline_sweep = 0.0
+        self._next_stats = time.monotonic() + STATS_EVERY_S
+
+    def request_stop(self, signum: int = 0, _frame: FrameType | None = None) -> None:
+        if not self.stopping.is_set():
+            log.info("stopping (signal %s): flushing the current batch", signum)
+        self.stopping.set()
+
+    def run(self) -> None:
+        self._startup()
+        self.consumer.start()
+        try:
+            while not self.stopping.is_set():
+                messages, decoded = self._collect()
+                if messages:
+                    self._commit(messages, decoded)
+                self._housekeeping()
+            # What has already arrived is written and acknowledged; what has not is left
+            # to the broker, which redelivers it to this session when it comes back.
+            pending = len(self.consumer.inbox)
+            while pending > 0:
+                messages, decoded = self._collect(limit=pending)
+                pending -= len(messages)
+                if not messages or not self._commit(messages, decoded):
+                    break
+        finally:
+            self.consumer.stop()
+            if self._conn is not None:
+                self._conn.close()
+            log.info(
+                "stopped: %d messages, %d readings stored, %d dead letters in %d batches",
+                self.counters.messages,
+                self.counters.stored,
+                self.counters.dead_letters,
+                self.counters.batches,
+            )
+
+    def _startup(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                conn = self._connection()
+                check_ready(conn)
+                self.registry = load_registry(conn)
+            except DatabaseUnavailable as exc:
+                if self.stopping.is_set():
+                    raise
+                log.warning("%s; retrying in %.1f s", exc, delay)
+                self.stopping.wait(delay)
+                delay = min(delay * 2, MAX_BACKOFF_S)
+                continue
+            break
+        log.info(
+            "registry version %d: %d devices", self.registry.version, len(self.registry.devices)
+        )
+
+    def _connection(self) -> Connection:
+        if self._conn is None or self._conn.closed:
+            self._conn = connect(self.settings)
+            prepare(self._conn)
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
+
+    def _collect(self, limit: int | None = None) -> tuple[list[Inbound], list[Decoded]]:
+        inbox = self.consumer.inbox
+        max_readings = self.settings.ingest_batch_readings
+        max_messages = limit or max(1, self.settings.ingest_receive_maximum // 2)
+        age_s = self.settings.ingest_batch_age_ms / 1000
+        messages: list[Inbound] = []
+        decoded: list[Decoded] = []
+        items = 0
+        deadline = time.time() + 0.1  # idle: come back for housekeeping
+        while True:
+            try:
+                message = inbox.popleft()
+            except IndexError:
+                if time.time() >= deadline or (limit is not None) or self.stopping.is_set():
+                    break
+                time.sleep(0.001)
+                continue
+            if not messages:
+                deadline = message.received_at + age_s
+            received_at = datetime.fromtimestamp(message.received_at, UTC)
+            result = decode_message(
+                message.topic,
+                message.payload,
+                received_at,
+                self.registry,
+                retained=message.retained,
+            )
+            messages.append(message)
+            decoded.append(result)
+            items += result.reading_count + len(result.dead) + len(result.statuses)
+            if items >= max_readings or len(messages) >= max_messages or time.time() >= deadline:
+                break
+        return messages, decoded
+
+    def _commit(self, messages: list[Inbound], decoded: list[Decoded]) -> bool:
+        """Write and acknowledge; False if stopping while the database is away (no ack)."""
+        delay = 0.5
+        while True:
+            try:
+                result = write_batch(self._connection(), decoded)
+                break
+            except (psycopg.OperationalError, DatabaseUnavailable) as exc:
+                self._drop_connection()
+                log.warning(
+                    "database unavailable (%s): %d messages held unacknowledged, retry in %.1f s",
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+                    len(messages),
+                    delay,
+                )
+                if self.stopping.wait(delay):
+                    return False
+                delay = min(delay * 2, MAX_BACKOFF_S)
+            except psycopg.Error:
+                log.exception("batch refused by the database; writing message by message")
+                result = self._write_singly(decoded)
+                break
+        self.consumer.ack(messages)
+        self.counters.messages += len(messages)
+        self.counters.readings += result.readings
+        self.counters.stored += result.stored
+        self.counters.dead_letters += result.dead_letters
+        self.counters.batches += 1
+        return True
+
+    def _write_singly(self, decoded: list[Decoded]) -> WriteResult:
+        """Isolate the message the database refuses, so that it cannot block the rest."""
+        readings = stored = dead = 0
+        for message in decoded:
+            try:
+                result = write_batch(self._connection(), [message])
+            except psycopg.OperationalError:
+                raise
+            except psycopg.Error as exc:
+                refused = Decoded(message.topic, message.payload, message.received_at)
+                refused.dead.append(_database_refusal(message, exc))
+                result = write_batch(self._connection(), [refused])
+            readings += result.readings
+            stored += result.stored
+            dead += result.dead_letters
+        return WriteResult(readings, stored, dead)
+
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        try:
+            if now >= self._next_registry_poll:
+                self._next_registry_poll = now + REGISTRY_POLL_S
+                conn = self._connection()
+                if current_version(conn) != self.registry.version:
+                    self.registry = load_registry(conn)
+                    log.info(
+                        "registry changed: version %d, %d devices",
+                        self.registry.version,
+                        len(self.registry.devices),
+                    )
+            if now >= self._next_offline_sweep:
+                self._next_offline_sweep = now + OFFLINE_SWEEP_S
+                gone = mark_offline(self._connection(), self.settings.offline_timeout_s)
+                if gone:
+                    log.info("offline (no data): %s", ", ".join(sorted(gone)[:20]))
+        except (psycopg.OperationalError, DatabaseUnavailable) as exc:
+            self._drop_connection()
+            log.warning("housekeeping skipped: %s", str(exc).strip().splitlines()[0])
+        if now >= self._next_stats:
+            self._next_stats = now + STATS_EVERY_S
+            c = self.counters
+            log.info(
+                "%d messages, %d readings (%d stored, %d duplicates), %d dead letters, %d batches",
+                c.messages,
+                c.readings,
+                c.stored,
+                c.readings - c.stored,
+                c.dead_letters,
+                c.batches,
+            )
+
+
+def _database_refusal(message: Decoded, exc: psycopg.Error) -> DeadLetter:
+    reason = f"database refused the message: {str(exc).strip().splitlines()[0]}"
+    site = message.topic.split("/")[1] if message.topic.count("/") >= 1 else None
+    return DeadLetter(message.topic, site, message.payload, "", reason, message.received_at)
+
+
+def run_ingest(settings: Settings) -> int:
+    service = IngestService(settings)
+    signal.signal(signal.SIGTERM, service.request_stop)
+    signal.signal(signal.SIGINT, service.request_stop)
+    try:
+        service.run()
+    except SitePulseError as exc:
+        log.error("%s", exc)  # noqa: TRY400 - the message is the diagnosis; no traceback
+        return 1
+    return 0

@@ -1,0 +1,101 @@
+-- The batch writer: rows are COPYed into per-session staging tables, then moved into the
+-- hypertables skipping (device_id, ts) already stored; all in the batch's one transaction.
+
+-- name: create_staging
+CREATE TEMP TABLE IF NOT EXISTS crane_stage (LIKE crane_readings) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS tag_stage (LIKE tag_readings) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS env_stage (LIKE env_readings) ON COMMIT DELETE ROWS;
+
+-- name: move_crane
+INSERT INTO crane_readings SELECT * FROM crane_stage ON CONFLICT DO NOTHING;
+
+-- name: move_tag
+INSERT INTO tag_readings SELECT * FROM tag_stage ON CONFLICT DO NOTHING;
+
+-- name: move_env
+INSERT INTO env_readings SELECT * FROM env_stage ON CONFLICT DO NOTHING;
+
+-- name: upsert_device_state
+-- "Latest" is the reading with the greatest ts, not the last to arrive: a late batch
+-- refreshes last_seen_at but never overwrites newer values.
+INSERT INTO device_state AS d
+    (device_id, site_id, kind, last_ts, last_seen_at, latest, floor, zone,
+     online, status_changed_at, status_reason)
+SELECT DISTINCT ON (device_id)
+    device_id, site_id, kind, ts, max(received_at) OVER (PARTITION BY device_id), latest,
+    floor, zone, true, received_at, 'data received'
+FROM (
+    SELECT device_id, site_id, 'crane' AS kind, ts, received_at, floor, zone,
+           jsonb_strip_nulls(jsonb_build_object(
+               'load_t', load_t, 'radius_m', radius_m, 'height_m', height_m,
+               'slew_deg', slew_deg, 'moment_pct', moment_pct, 'wind_mps', wind_mps,
+               'tilt_deg', tilt_deg)) AS latest
+    FROM crane_stage
+    UNION ALL
+    SELECT device_id, site_id, 'tag', ts, received_at, floor, zone,
+           jsonb_strip_nulls(jsonb_build_object(
+               'x_m', x_m, 'y_m', y_m, 'z_m', z_m, 'battery_pct', battery_pct,
+               'sos', coalesce(sos, false)))
+    FROM tag_stage
+    UNION ALL
+    SELECT device_id, site_id, 'env', ts, received_at, floor, zone,
+           jsonb_strip_nulls(jsonb_build_object(
+               'temp_c', temp_c, 'rh_pct', rh_pct, 'pm25_ugm3', pm25_ugm3,
+               'pm10_ugm3', pm10_ugm3, 'noise_dba', noise_dba, 'core_temp_c', core_temp_c))
+    FROM env_stage
+) AS s
+ORDER BY device_id, ts DESC
+ON CONFLICT (device_id) DO UPDATE SET
+    latest = CASE WHEN d.last_ts IS NULL OR excluded.last_ts >= d.last_ts
+                  THEN d.latest || excluded.latest ELSE d.latest END,
+    floor = CASE WHEN d.last_ts IS NULL OR excluded.last_ts >= d.last_ts
+                 THEN excluded.floor ELSE d.floor END,
+    zone = CASE WHEN d.last_ts IS NULL OR excluded.last_ts >= d.last_ts
+                THEN excluded.zone ELSE d.zone END,
+    last_ts = greatest(d.last_ts, excluded.last_ts),
+    last_seen_at = greatest(d.last_seen_at, excluded.last_seen_at),
+    online = true,
+    status_changed_at = CASE WHEN d.online THEN d.status_changed_at ELSE excluded.status_changed_at END,
+    status_reason = CASE WHEN d.online THEN d.status_reason ELSE excluded.status_reason END;
+
+-- name: gateway_seen
+INSERT INTO device_state AS d
+    (device_id, site_id, kind, last_seen_at, online, status_changed_at, status_reason)
+VALUES (%(device_id)s, %(site_id)s, 'gateway', %(seen_at)s, true, %(seen_at)s, 'data received')
+ON CONFLICT (device_id) DO UPDATE SET
+    last_seen_at = greatest(d.last_seen_at, excluded.last_seen_at),
+    online = true,
+    status_changed_at = CASE WHEN d.online THEN d.status_changed_at ELSE excluded.status_changed_at END,
+    status_reason = CASE WHEN d.online THEN d.status_reason ELSE excluded.status_reason END;
+
+-- name: apply_status
+-- A retained status (delivered on subscribe, of unknown age) only fills a blank state.
+INSERT INTO device_state AS d (device_id, site_id, kind, online, status_changed_at, status_reason)
+VALUES (%(device_id)s, %(site_id)s, %(kind)s, %(online)s, %(received_at)s, %(reason)s)
+ON CONFLICT (device_id) DO UPDATE SET
+    online = excluded.online,
+    status_changed_at = excluded.status_changed_at,
+    status_reason = excluded.status_reason
+WHERE d.online IS DISTINCT FROM excluded.online AND NOT %(retained)s;
+
+-- name: upsert_dead_letter
+INSERT INTO dead_letters AS l
+    (received_at, last_received_at, repeats, topic, site_id, payload, payload_sha256, item, reason)
+VALUES (%(received_at)s, %(received_at)s, %(repeats)s, %(topic)s, %(site_id)s, %(payload)s,
+        sha256(%(payload)s), %(item)s, %(reason)s)
+ON CONFLICT (topic, payload_sha256, item) DO UPDATE SET
+    repeats = l.repeats + excluded.repeats,
+    last_received_at = greatest(l.last_received_at, excluded.last_received_at);
+
+-- name: notify_committed
+SELECT pg_notify('sitepulse_readings', %(payload)s);
+
+-- name: mark_offline
+-- The no-data timeout: devices whose kind's timeout has passed since they were last heard.
+UPDATE device_state AS d
+SET online = false, status_changed_at = now(),
+    status_reason = format('no data for %%s s', t.timeout_s)
+FROM unnest(%(kinds)s::text[], %(timeouts)s::integer[]) AS t (kind, timeout_s)
+WHERE d.kind = t.kind AND d.online IS TRUE
+  AND d.last_seen_at < now() - make_interval(secs => t.timeout_s)
+RETURNING d.device_id;

@@ -1,0 +1,5 @@
+import sys
+
+from sitepulse.cli import main
+
+sys.exit(main())
