@@ -1,0 +1,95 @@
+"""Real services for the tests: PostgreSQL with TimescaleDB and Mosquitto, started by the
+same script as the demo. Each test gets its own database cloned from a migrated template
+and its own site id (so its own topics). A service that cannot start fails the run."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from core.db import Connection, connect
+from core.migrate import migrate
+from core.settings import Settings
+from core.site_file import SiteFile
+from core.site_store import apply_site
+from tests.helpers import Services, make_test_site
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATE_DB = "sitepulse_test_template"
+
+
+@pytest.fixture(scope="session")
+def services() -> Services:
+    script = REPO / "deploy/debian/services.sh"
+    started = subprocess.run([str(script), "start"], capture_output=True, text=True, check=False)
+    if started.returncode != 0:
+        pytest.fail(
+            f"could not start PostgreSQL/Mosquitto with {script}:\n{started.stdout}{started.stderr}",
+            pytrace=False,
+        )
+    env = subprocess.run([str(script), "env"], capture_output=True, text=True, check=True).stdout
+    values = dict(line.split("=", 1) for line in env.split())
+    return Services(
+        database_url=values["SITEPULSE_DATABASE_URL"],
+        mqtt_url=values["SITEPULSE_MQTT_URL"],
+        mqtt_dir=Path(values["SITEPULSE_MQTT_DIR"]),
+    )
+
+
+@pytest.fixture(scope="session")
+def template_db(services: Services) -> str:
+    with psycopg.connect(services.url_for("postgres"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {TEMPLATE_DB}")
+    with psycopg.connect(services.url_for(TEMPLATE_DB), autocommit=True) as conn:
+        migrate(conn)
+    return TEMPLATE_DB
+
+
+@pytest.fixture
+def database_url(services: Services, template_db: str) -> Iterator[str]:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(services.url_for("postgres"), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+    try:
+        yield services.url_for(name)
+    finally:
+        with psycopg.connect(services.url_for("postgres"), autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def site_id() -> str:
+    return f"s-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def settings(services: Services, database_url: str, site_id: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        mqtt_url=services.mqtt_url,
+        mqtt_dir=services.mqtt_dir,
+        ingest_client_id=f"ingest-{site_id}",
+        ingest_group=f"g-{site_id}",
+        ingest_site_filter=site_id,
+        ingest_session_expiry_s=600,
+        ingest_batch_age_ms=20,
+    )
+
+
+@pytest.fixture
+def conn(settings: Settings) -> Iterator[Connection]:
+    with connect(settings) as connection:
+        yield connection
+
+
+@pytest.fixture
+def loaded_site(conn: Connection, site_id: str) -> SiteFile:
+    site = make_test_site(site_id)
+    apply_site(conn, site)
+    return site

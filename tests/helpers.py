@@ -1,0 +1,122 @@
+"""What the integration tests share: service addresses, a publisher, waiting."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from core.broker_auth import SIMULATOR_USER, device_password
+from core.settings import Settings
+from core.site_file import SiteFile, parse_site_file
+from ingest.service import IngestService
+
+T = TypeVar("T")
+REPO = Path(__file__).resolve().parent.parent
+
+
+def site_yaml(site_id: str) -> str:
+    text = (REPO / "tests/data/site.yaml").read_text(encoding="utf-8")
+    return text.replace("@SITE@", site_id)
+
+
+def make_test_site(site_id: str) -> SiteFile:
+    return parse_site_file(site_yaml(site_id), "tests/data/site.yaml")
+
+
+@dataclass(frozen=True)
+class Services:
+    database_url: str
+    mqtt_url: str
+    mqtt_dir: Path
+
+    def url_for(self, database: str) -> str:
+        parts = urlsplit(self.database_url)
+        return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def mqtt_client(settings: Settings, user: str, client_id: str = "") -> mqtt.Client:
+    client = mqtt.Client(
+        callback_api_version=CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        protocol=mqtt.MQTTv5,
+    )
+    client.username_pw_set(user, device_password(settings.device_secret.get_secret_value(), user))
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    return client
+
+
+@contextmanager
+def publisher(settings: Settings, user: str = SIMULATOR_USER) -> Iterator[mqtt.Client]:
+    client = mqtt_client(settings, user)
+    client.connect(settings.mqtt.host, settings.mqtt.port)
+    client.loop_start()
+    try:
+        yield client
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def publish(client: mqtt.Client, topic: str, payload: str | bytes, qos: int = 1) -> None:
+    info = client.publish(topic, payload, qos=qos)
+    info.wait_for_publish(timeout=10)
+    if not info.is_published():
+        msg = f"publish to {topic} was not acknowledged by the broker"
+        raise AssertionError(msg)
+
+
+def wait_for(
+    probe: Callable[[], T], done: Callable[[T], bool], timeout: float = 10.0, what: str = ""
+) -> T:
+    deadline = time.monotonic() + timeout
+    value = probe()
+    while not done(value):
+        if time.monotonic() > deadline:
+            msg = (
+                f"timed out after {timeout} s waiting for {what or 'a condition'}; last: {value!r}"
+            )
+            raise AssertionError(msg)
+        time.sleep(0.05)
+        value = probe()
+    return value
+
+
+@contextmanager
+def running_ingest(settings: Settings) -> Iterator[IngestService]:
+    """The ingest service in a thread of the test process, subscribed before we publish."""
+    service = IngestService(settings)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            service.run()
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, name="ingest", daemon=True)
+    thread.start()
+    if not service.consumer.subscribed.wait(10):
+        service.request_stop()
+        msg = f"ingest did not subscribe within 10 s ({errors or 'no error'})"
+        raise AssertionError(msg)
+    try:
+        yield service
+    finally:
+        service.request_stop()
+        thread.join(30)
+        if errors:
+            raise errors[0]
+
+
+def rows(conn: Any, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    return list(conn.execute(query, params).fetchall())

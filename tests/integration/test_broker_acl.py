@@ -1,0 +1,99 @@
+"""The broker's password file and ACL, written from the registry, used by real Mosquitto."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.reasoncodes import ReasonCode
+
+from core import broker_auth
+from core.db import Connection
+from core.settings import Settings
+from core.site_file import SiteFile
+from tests.helpers import mqtt_client
+
+
+@pytest.fixture
+def credentials(settings: Settings, conn: Connection, loaded_site: SiteFile) -> None:
+    rows = conn.execute("SELECT id, site_id, kind FROM devices").fetchall()
+    endpoint = settings.mqtt
+    assert endpoint.username and endpoint.password
+    passwd, acl = broker_auth.render_files(
+        secret=settings.device_secret.get_secret_value(),
+        ingest_user=endpoint.username,
+        ingest_password=endpoint.password.get_secret_value(),
+        devices=[broker_auth.DeviceAccount(*row) for row in rows],
+    )
+    broker_auth.write_files(settings.mqtt_dir, passwd, acl)
+    assert broker_auth.reload_broker(settings.mqtt_dir)
+    time.sleep(0.3)  # SIGHUP is handled asynchronously by the broker
+
+
+def puback_reason(client: mqtt.Client, topic: str) -> int:
+    done = threading.Event()
+    reasons: list[int] = []
+
+    def on_publish(_c: mqtt.Client, _u: object, _mid: int, reason: ReasonCode, _p: object) -> None:
+        reasons.append(reason.value)
+        done.set()
+
+    client.on_publish = on_publish
+    client.publish(topic, b'{"temp_c": 20}', qos=1)
+    assert done.wait(5), f"no PUBACK for {topic}"
+    return reasons[0]
+
+
+def test_a_device_publishes_under_its_own_id_and_is_refused_under_another(
+    settings: Settings, site_id: str, credentials: None
+) -> None:
+    watcher = mqtt.Client(
+        callback_api_version=mqtt.CallbackAPIVersion.VERSION2,  # type: ignore[attr-defined]
+        protocol=mqtt.MQTTv5,
+    )
+    endpoint = settings.mqtt
+    assert endpoint.username and endpoint.password
+    watcher.username_pw_set(endpoint.username, endpoint.password.get_secret_value())
+    seen: list[str] = []
+    subscribed = threading.Event()
+    watcher.on_message = lambda _c, _u, m: seen.append(m.topic)
+    watcher.on_subscribe = lambda *_: subscribed.set()
+    watcher.on_connect = lambda c, *_: c.subscribe(f"site/{site_id}/#", qos=1)
+    client = mqtt_client(settings, "env-2f-01")
+    connected = threading.Event()
+    client.on_connect = lambda *_: connected.set()
+    for c in (watcher, client):
+        c.connect(endpoint.host, endpoint.port)
+        c.loop_start()
+    try:
+        assert subscribed.wait(5) and connected.wait(5)
+        own = f"site/{site_id}/env/env-2f-01/telemetry"
+        other = f"site/{site_id}/env/env-3f-01/telemetry"
+        assert puback_reason(client, own) == 0
+        assert puback_reason(client, other) == 135  # Not authorized
+        time.sleep(0.3)
+        assert seen == [own]
+    finally:
+        for c in (watcher, client):
+            c.disconnect()
+            c.loop_stop()
+
+
+def test_wrong_password_and_unknown_user_are_refused(settings: Settings, credentials: None) -> None:
+    for user, password in (("env-2f-01", "wrong"), ("nobody", "x")):
+        client = mqtt.Client(
+            callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+            protocol=mqtt.MQTTv5,  # type: ignore[attr-defined]
+        )
+        client.username_pw_set(user, password)
+        refused: list[ReasonCode] = []
+        client.on_connect = lambda _c, _u, _f, reason, _p: refused.append(reason)
+        client.connect(settings.mqtt.host, settings.mqtt.port)
+        client.loop_start()
+        deadline = time.monotonic() + 5
+        while not refused and time.monotonic() < deadline:
+            time.sleep(0.05)
+        client.loop_stop()
+        assert refused and refused[0].is_failure, f"{user} was let in"
