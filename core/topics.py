@@ -46,6 +46,14 @@ class Topic:
         return f"site/{self.site}/{self.kind}/{self.device}/{self.channel}"
 
 
+def site_of(topic: str) -> str | None:
+    """The site id of a topic that may be malformed otherwise, for filing its dead letter."""
+    parts = topic.split("/", 2)
+    if len(parts) >= 2 and parts[0] == "site" and ID_PATTERN.match(parts[1]):
+        return parts[1]
+    return None
+
+
 def telemetry_topic(site: str, kind: DeviceKind, device: str) -> str:
     return f"site/{site}/{kind}/{device}/telemetry"
 

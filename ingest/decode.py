@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from core.kinds import ReadingKind
-from core.topics import BadTopic, Topic
+from core.topics import BadTopic, Topic, site_of
 from core.wire import MAX_BATCH, BadReading, TagReading, reading_time, validate_reading
 from ingest.registry import Device, Registry
 
@@ -82,7 +82,7 @@ def decode_message(
     try:
         parsed = Topic.parse(topic)
     except BadTopic as exc:
-        return refuse(str(exc))
+        return refuse(str(exc), site_id=site_of(topic))
     site = parsed.site
     device = registry.devices.get(parsed.device)
     if device is None:

@@ -18,6 +18,7 @@ from core.db import Connection, connect
 from core.errors import DatabaseUnavailable, SitePulseError
 from core.migrate import check_ready
 from core.settings import Settings
+from core.topics import site_of
 from ingest.consumer import Consumer, Inbound
 from ingest.decode import DeadLetter, Decoded, decode_message
 from ingest.registry import Registry, current_version, load_registry
@@ -234,8 +235,9 @@ class IngestService:
 
 def _database_refusal(message: Decoded, exc: psycopg.Error) -> DeadLetter:
     reason = f"database refused the message: {str(exc).strip().splitlines()[0]}"
-    site = message.topic.split("/")[1] if message.topic.count("/") >= 1 else None
-    return DeadLetter(message.topic, site, message.payload, "", reason, message.received_at)
+    return DeadLetter(
+        message.topic, site_of(message.topic), message.payload, "", reason, message.received_at
+    )
 
 
 def run_ingest(settings: Settings) -> int:
