@@ -67,14 +67,9 @@ class IngestService:
                 if messages:
                     self._commit(messages, decoded)
                 self._housekeeping()
-            # What has already arrived is written and acknowledged; what has not is left
-            # to the broker, which redelivers it to this session when it comes back.
-            pending = len(self.consumer.inbox)
-            while pending > 0:
-                messages, decoded = self._collect(limit=pending)
-                pending -= len(messages)
-                if not messages or not self._commit(messages, decoded):
-                    break
+            # The batch in hand was committed and acknowledged above. Messages still in
+            # the inbox are not acknowledged: the broker redelivers them to this session
+            # when it comes back, so a stop takes one batch, not the whole backlog.
         finally:
             self.consumer.stop()
             if self._conn is not None:
@@ -117,10 +112,10 @@ class IngestService:
             self._conn.close()
         self._conn = None
 
-    def _collect(self, limit: int | None = None) -> tuple[list[Inbound], list[Decoded]]:
+    def _collect(self) -> tuple[list[Inbound], list[Decoded]]:
         inbox = self.consumer.inbox
         max_readings = self.settings.ingest_batch_readings
-        max_messages = limit or max(1, self.settings.ingest_receive_maximum // 2)
+        max_messages = max(1, self.settings.ingest_receive_maximum // 2)
         age_s = self.settings.ingest_batch_age_ms / 1000
         messages: list[Inbound] = []
         decoded: list[Decoded] = []
@@ -130,7 +125,7 @@ class IngestService:
             try:
                 message = inbox.popleft()
             except IndexError:
-                if time.time() >= deadline or (limit is not None) or self.stopping.is_set():
+                if time.time() >= deadline or self.stopping.is_set():
                     break
                 time.sleep(0.001)
                 continue

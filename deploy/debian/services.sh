@@ -3,7 +3,7 @@
 # uses for the demo and the tests. Plain processes, no systemd, no Docker. Idempotent:
 # `start` on running services only checks them.
 #
-#   deploy/debian/services.sh start|stop|status|env
+#   deploy/debian/services.sh start|stop|status|env|restart-postgres
 #
 # State lives under $SITEPULSE_STATE_DIR (default /var/lib/sitepulse); ports default to
 # 55432 (PostgreSQL) and 18830 (MQTT) so that they never collide with system services.
@@ -125,6 +125,11 @@ status)
     pg_running && echo "postgresql: running" || echo "postgresql: stopped"
     mq_running && echo "mosquitto: running" || echo "mosquitto: stopped"
     ;;
+restart-postgres)
+    # For the fault tests: a real restart under a running stream.
+    as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w -t 60 restart -l "$PGDATA/server.log" >/dev/null
+    echo "postgresql: restarted"
+    ;;
 env) print_env ;;
-*) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|status|env|restart-postgres" >&2; exit 2 ;;
 esac
