@@ -42,7 +42,7 @@ class SiteInfo(_Strict):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             msg = f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)"
             raise ValueError(msg) from None
         return value
@@ -227,7 +227,8 @@ def load_site_file(path: Path) -> SiteFile:
 
 
 def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Iterator[Problem]:
-    lines[loc] = node.start_mark.line + 1
+    """Map each location to its line: a mapping's key to the key's line, an item to its own."""
+    lines.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -235,7 +236,9 @@ def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Iterator[P
             if key in seen:
                 lines[(*loc, key)] = key_node.start_mark.line + 1
                 yield Problem((*loc, key), "duplicate key")
+                continue
             seen.add(key)
+            lines[(*loc, key)] = key_node.start_mark.line + 1
             yield from _index_lines(value_node, (*loc, key), lines)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):

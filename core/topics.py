@@ -9,7 +9,7 @@ from typing import Literal
 from core.kinds import DEVICE_KINDS, DeviceKind
 
 Channel = Literal["telemetry", "status"]
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # use with fullmatch
 
 
 class BadTopic(ValueError):
@@ -31,7 +31,7 @@ class Topic:
             raise BadTopic(msg)
         _, site, kind, device, channel = parts
         for label, value in (("site", site), ("device", device)):
-            if not ID_PATTERN.match(value):
+            if not ID_PATTERN.fullmatch(value):
                 msg = f"{label} id {value!r} in the topic is not 1-64 of A-Z a-z 0-9 _ -"
                 raise BadTopic(msg)
         if kind not in DEVICE_KINDS:
@@ -49,7 +49,7 @@ class Topic:
 def site_of(topic: str) -> str | None:
     """The site id of a topic that may be malformed otherwise, for filing its dead letter."""
     parts = topic.split("/", 2)
-    if len(parts) >= 2 and parts[0] == "site" and ID_PATTERN.match(parts[1]):
+    if len(parts) >= 2 and parts[0] == "site" and ID_PATTERN.fullmatch(parts[1]):
         return parts[1]
     return None
 

@@ -105,7 +105,10 @@ def reading_time(reading: Reading, received_at: datetime) -> tuple[datetime, boo
     if raw is None:
         return received_at, True
     if isinstance(raw, int):
-        ts = datetime.fromtimestamp(raw / 1000, tz=UTC) if abs(raw) < 2**53 else None
+        try:
+            ts = datetime.fromtimestamp(raw / 1000, tz=UTC) if abs(raw) < 2**53 else None
+        except (ValueError, OverflowError, OSError):  # beyond year 9999
+            ts = None
         if ts is None or ts < EARLIEST_TS:
             msg = f"ts={raw} is not epoch milliseconds after 2000-01-01 (seconds sent?)"
             raise BadReading(msg)
@@ -117,6 +120,9 @@ def reading_time(reading: Reading, received_at: datetime) -> tuple[datetime, boo
             raise BadReading(msg) from None
         if ts.tzinfo is None:
             msg = f"ts={raw!r} has no UTC offset (add Z or +08:00)"
+            raise BadReading(msg)
+        if ts < EARLIEST_TS:
+            msg = f"ts={raw!r} is before 2000-01-01"
             raise BadReading(msg)
     if ts - received_at > FUTURE_LIMIT:
         ahead = (ts - received_at).total_seconds()
@@ -147,16 +153,20 @@ def _explain_one(error: Any, model: type[Reading]) -> str:
     if kind in ("less_than_equal", "less_than"):
         limit = ctx.get("le", ctx.get("lt"))
         word = "above" if kind == "less_than_equal" else "not below"
-        return f"{key}={value!r} {word} {limit:g}"
+        return f"{key}={value!r} {word} {_number(limit)}"
     if kind in ("greater_than_equal", "greater_than"):
         limit = ctx.get("ge", ctx.get("gt"))
-        return f"{key}={value!r} below {limit:g}"
+        return f"{key}={value!r} below {_number(limit)}"
     if kind in ("float_type", "int_type", "bool_type", "string_type"):
         wanted = {"float_type": "a number", "int_type": "an integer", "bool_type": "true or false"}
         return f"{key}={_short(value)} is {_json_type(value)}, expected {wanted.get(kind, 'text')}"
     if not key:
         return str(error["msg"]).removeprefix("Value error, ")
     return f"{key}: {error['msg']}"
+
+
+def _number(value: Any) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
 
 
 def _short(value: object) -> str:

@@ -92,7 +92,9 @@ def decode_message(
     if device.site_id != site:
         return refuse(f"{device.id} belongs to site {device.site_id}, not {site}", site_id=site)
     if device.kind != parsed.kind:
-        return refuse(f"{device.id} is a {device.kind} device, not {parsed.kind}", site_id=site)
+        return refuse(
+            f"{device.id} is a device of kind {device.kind}, not {parsed.kind}", site_id=site
+        )
 
     if parsed.channel == "status":
         try:
@@ -110,6 +112,8 @@ def decode_message(
         return refuse(f"payload is not UTF-8 (byte {exc.start})", site_id=site)
     except ValueError as exc:
         return refuse(f"payload is not JSON: {exc}", site_id=site)
+    except RecursionError:
+        return refuse("payload is not JSON we accept: nested too deeply", site_id=site)
 
     if device.kind == "gateway":
         out.gateway = device

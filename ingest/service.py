@@ -120,8 +120,10 @@ class IngestService:
         messages: list[Inbound] = []
         decoded: list[Decoded] = []
         items = 0
+        # The age limit counts from the first message's arrival, and is only waited for
+        # when the inbox is empty: a backlog is drained in full batches, not one by one.
         deadline = time.time() + 0.1  # idle: come back for housekeeping
-        while True:
+        while items < max_readings and len(messages) < max_messages:
             try:
                 message = inbox.popleft()
             except IndexError:
@@ -142,8 +144,6 @@ class IngestService:
             messages.append(message)
             decoded.append(result)
             items += result.reading_count + len(result.dead) + len(result.statuses)
-            if items >= max_readings or len(messages) >= max_messages or time.time() >= deadline:
-                break
         return messages, decoded
 
     def _commit(self, messages: list[Inbound], decoded: list[Decoded]) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from pydantic import SecretStr
 
 from core.db import Connection, connect
 from core.migrate import migrate
@@ -29,7 +30,8 @@ def services() -> Services:
     started = subprocess.run([str(script), "start"], capture_output=True, text=True, check=False)
     if started.returncode != 0:
         pytest.fail(
-            f"could not start PostgreSQL/Mosquitto with {script}:\n{started.stdout}{started.stderr}",
+            f"could not start PostgreSQL/Mosquitto with {script}:\n"
+            f"{started.stdout}{started.stderr}",
             pytrace=False,
         )
     env = subprocess.run([str(script), "env"], capture_output=True, text=True, check=True).stdout
@@ -71,8 +73,8 @@ def site_id() -> str:
 @pytest.fixture
 def settings(services: Services, database_url: str, site_id: str) -> Settings:
     return Settings(
-        database_url=database_url,
-        mqtt_url=services.mqtt_url,
+        database_url=SecretStr(database_url),
+        mqtt_url=SecretStr(services.mqtt_url),
         mqtt_dir=services.mqtt_dir,
         ingest_client_id=f"ingest-{site_id}",
         ingest_group=f"g-{site_id}",

@@ -7,6 +7,7 @@ import time
 
 import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 from core import broker_auth
@@ -20,7 +21,8 @@ from tests.helpers import mqtt_client
 def credentials(settings: Settings, conn: Connection, loaded_site: SiteFile) -> None:
     rows = conn.execute("SELECT id, site_id, kind FROM devices").fetchall()
     endpoint = settings.mqtt
-    assert endpoint.username and endpoint.password
+    assert endpoint.username
+    assert endpoint.password
     passwd, acl = broker_auth.render_files(
         secret=settings.device_secret.get_secret_value(),
         ingest_user=endpoint.username,
@@ -49,12 +51,10 @@ def puback_reason(client: mqtt.Client, topic: str) -> int:
 def test_a_device_publishes_under_its_own_id_and_is_refused_under_another(
     settings: Settings, site_id: str, credentials: None
 ) -> None:
-    watcher = mqtt.Client(
-        callback_api_version=mqtt.CallbackAPIVersion.VERSION2,  # type: ignore[attr-defined]
-        protocol=mqtt.MQTTv5,
-    )
+    watcher = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
     endpoint = settings.mqtt
-    assert endpoint.username and endpoint.password
+    assert endpoint.username
+    assert endpoint.password
     watcher.username_pw_set(endpoint.username, endpoint.password.get_secret_value())
     seen: list[str] = []
     subscribed = threading.Event()
@@ -68,7 +68,8 @@ def test_a_device_publishes_under_its_own_id_and_is_refused_under_another(
         c.connect(endpoint.host, endpoint.port)
         c.loop_start()
     try:
-        assert subscribed.wait(5) and connected.wait(5)
+        assert subscribed.wait(5)
+        assert connected.wait(5)
         own = f"site/{site_id}/env/env-2f-01/telemetry"
         other = f"site/{site_id}/env/env-3f-01/telemetry"
         assert puback_reason(client, own) == 0
@@ -83,17 +84,15 @@ def test_a_device_publishes_under_its_own_id_and_is_refused_under_another(
 
 def test_wrong_password_and_unknown_user_are_refused(settings: Settings, credentials: None) -> None:
     for user, password in (("env-2f-01", "wrong"), ("nobody", "x")):
-        client = mqtt.Client(
-            callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
-            protocol=mqtt.MQTTv5,  # type: ignore[attr-defined]
-        )
+        client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         client.username_pw_set(user, password)
         refused: list[ReasonCode] = []
-        client.on_connect = lambda _c, _u, _f, reason, _p: refused.append(reason)
+        client.on_connect = lambda _c, _u, _f, reason, _p, seen=refused: seen.append(reason)
         client.connect(settings.mqtt.host, settings.mqtt.port)
         client.loop_start()
         deadline = time.monotonic() + 5
         while not refused and time.monotonic() < deadline:
             time.sleep(0.05)
         client.loop_stop()
-        assert refused and refused[0].is_failure, f"{user} was let in"
+        assert refused, f"no CONNACK for {user}"
+        assert refused[0].is_failure, f"{user} was let in"

@@ -108,7 +108,8 @@ def test_each_kind_in_each_form_is_stored_with_its_values_floor_and_zone(
     ]
     assert count(conn, "dead_letters") == 0
     state = dict(rows(conn, "SELECT device_id, online FROM device_state"))
-    assert state == {d: True for d in ("tc-1", "env-2f-01", "gw-01", "tag-0001", "tag-0002", "tag-0003")}  # fmt: skip
+    seen = ("tc-1", "env-2f-01", "gw-01", "tag-0001", "tag-0002", "tag-0003")
+    assert state == dict.fromkeys(seen, True)
 
 
 BAD = [
@@ -126,8 +127,9 @@ BAD = [
     ("env/env-2f-01", b'{"ts": 1763884800, "temp_c": 1}', "", "seconds sent?"),
     ("env/env-2f-01", b'{"ts": 1763884800000}', "", "no measurement key"),
     ("env/env-9999", b'{"temp_c": 1}', "", "unknown device env-9999"),
-    ("tag/env-2f-01", b'{"x_m": 1, "y_m": 1}', "", "env-2f-01 is a env device, not tag"),
-    ("gateway/gw-02", b'{"tag-0001": {"x_m": 1, "y_m": 1}}', "tag-0001", "tag-0001 is not a child of gw-02"),
+    ("tag/env-2f-01", b'{"x_m": 1, "y_m": 1}', "", "env-2f-01 is a device of kind env, not tag"),
+    ("gateway/gw-02", b'{"tag-0001": {"x_m": 1, "y_m": 1}}', "tag-0001",
+     "tag-0001 is not a child of gw-02"),
     ("gateway/gw-01", b'{"tag-9999": {"x_m": 1, "y_m": 1}}', "tag-9999", "unknown device tag-9999"),
     ("gateway/gw-01", b"[1, 2]", "", "a gateway payload must be a non-empty object"),
 ]  # fmt: skip
@@ -150,7 +152,7 @@ def test_every_bad_message_class_is_one_dead_letter_and_good_readings_beside_it_
         wait_for(lambda: count(conn, "dead_letters"), lambda n: n == len(BAD) + 1)
         assert service.counters.dead_letters == len(BAD) + 1
 
-    letters = {(l.topic, l.payload, l.item): l for l in list_dead_letters(conn, limit=100)}
+    letters = {(d.topic, d.payload, d.item): d for d in list_dead_letters(conn, limit=100)}
     for path, payload, item, reason in BAD:
         letter = letters[(f"site/{site_id}/{path}/telemetry", payload, item)]
         assert reason in letter.reason, (path, payload, letter.reason)
@@ -158,8 +160,8 @@ def test_every_bad_message_class_is_one_dead_letter_and_good_readings_beside_it_
         assert letter.site_id == site_id
     mixed_letter = letters[(f"site/{site_id}/env/env-3f-01/telemetry", mixed, "[1]")]
     assert mixed_letter.reason == "temp_c=200.0 above 80"
-    assert rows(conn, "SELECT temp_c FROM env_readings WHERE device_id = 'env-3f-01' ORDER BY ts") == [
-        (20.0,), (22.0,)]  # fmt: skip
+    stored = rows(conn, "SELECT temp_c FROM env_readings WHERE device_id = 'env-3f-01' ORDER BY ts")
+    assert stored == [(20.0,), (22.0,)]
 
 
 def test_a_message_published_twice_is_stored_once(
@@ -215,7 +217,7 @@ def test_a_registered_device_is_seen_without_restart_and_its_dead_letters_replay
     assert count(conn, "env_readings") == 4
     assert list_dead_letters(conn, site=site_id) == []
     replayed = list_dead_letters(conn, site=site_id, include_replayed=True)
-    assert len(replayed) == 2 and all(l.replayed_at is not None for l in replayed)
+    assert [d.replayed_at is not None for d in replayed] == [True, True]
     no_ts = rows(conn, "SELECT ts_from_receive, floor FROM env_readings WHERE temp_c = 3.0")
     assert no_ts == [(True, 3)]
 

@@ -80,16 +80,29 @@ def test_demo_tower_loads_twice_without_duplicates(conn: Connection) -> None:
         "devices": len(site.devices),
         "workers": 300,
     }
-    kinds = dict(conn.execute("SELECT kind, count(*) FROM devices GROUP BY kind").fetchall())
-    assert kinds["gateway"] == 4 and kinds["tag"] == 300 and kinds["crane"] == 3
+    kinds: dict[str, int] = dict(
+        conn.execute("SELECT kind, count(*) FROM devices GROUP BY kind").fetchall()
+    )
+    assert (kinds["gateway"], kinds["tag"], kinds["crane"]) == (4, 300, 3)
     assert 50 <= kinds["env"] <= 70
 
 
+# case: (text in tests/data/site.yaml, its replacement, the line and field named)
 BROKEN = {
-    "wrong type": ('{level: 2, name: "2F", elevation_m: 4.5}', '{level: 2, name: "2F", elevation_m: high}', 6, "floors[2].elevation_m"),
-    "unknown floor": ("{id: f3-east, floor: 3,", "{id: f3-east, floor: 9,", 11, "zones[2].floor: floor 9 is not a listed floor"),
-    "two-point polygon": ("[[10, 0], [30, 0], [30, 20], [10, 20]]", "[[10, 0], [30, 0]]", 11, "zones[2].polygon"),
-}  # fmt: skip
+    "wrong type": ("elevation_m: 4.5}", "elevation_m: high}", 6, "floors[2].elevation_m"),
+    "unknown floor": (
+        "{id: f3-east, floor: 3,",
+        "{id: f3-east, floor: 9,",
+        11,
+        "zones[2].floor: floor 9 is not a listed floor",
+    ),
+    "two-point polygon": (
+        "[[10, 0], [30, 0], [30, 20], [10, 20]]",
+        "[[10, 0], [30, 0]]",
+        11,
+        "zones[2].polygon",
+    ),
+}
 
 
 @pytest.mark.parametrize("case", BROKEN, ids=list(BROKEN))

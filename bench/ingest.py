@@ -1,0 +1,370 @@
+"""Ingest benchmark: sustained readings/s and publish->committed latency, against the
+ceilings of this machine measured in the same run (the broker's delivery rate to a bare
+`mosquitto_sub`, PostgreSQL's COPY rate for the same rows).
+
+    .venv/bin/python -m bench.ingest [--messages 100000] [--gateway-messages 5000]
+                                     [--publishers 2] [--ingest-procs 1] [--paced-rate 5000]
+
+Needs the services of deploy/debian/services.sh (it starts them). Creates and drops its
+own database; publishes as the simulator user on sites `bench` and `bench-ceiling`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import psycopg
+from paho.mqtt.enums import CallbackAPIVersion
+from pydantic import SecretStr
+
+from core.broker_auth import SIMULATOR_USER, device_password
+from core.db import Connection
+from core.migrate import migrate
+from core.settings import Settings
+from core.site_file import SiteFile
+from core.site_store import apply_site
+
+REPO = Path(__file__).resolve().parent.parent
+DB = "sitepulse_bench"
+SITE = "bench"
+CEILING_SITE = "bench-ceiling"
+ENV_DEVICES = 1000
+GATEWAYS = 20
+TAGS_PER_GATEWAY = 100
+
+
+@dataclass(frozen=True)
+class Job:
+    host: str
+    port: int
+    password: str
+    site: str
+    mode: str  # "single" | "gateway"
+    first: int  # index of this publisher's first device
+    devices: int
+    messages: int
+    rate: float  # messages/s for this publisher; 0 = as fast as it can
+
+
+def bench_site() -> SiteFile:
+    devices: list[dict[str, object]] = [
+        {"id": f"env-b-{i:04d}", "kind": "env", "floor": 1} for i in range(ENV_DEVICES)
+    ]
+    devices.append({"id": "env-probe", "kind": "env", "floor": 1})
+    for g in range(GATEWAYS):
+        devices.append({"id": f"gw-b-{g:02d}", "kind": "gateway"})
+        devices += [
+            {"id": f"tag-b-{g:02d}-{t:03d}", "kind": "tag", "gateway": f"gw-b-{g:02d}"}
+            for t in range(TAGS_PER_GATEWAY)
+        ]
+    return SiteFile.model_validate(
+        {
+            "site": {"id": SITE, "name": "Bench", "timezone": "Asia/Shanghai"},
+            "floors": [{"level": 1, "name": "1F", "elevation_m": 0.0}],
+            "devices": devices,
+        }
+    )
+
+
+def publish_job(job: Job) -> None:
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.username_pw_set(SIMULATOR_USER, job.password)
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect(job.host, job.port)
+    client.loop_start()
+    last: dict[int, int] = {}
+    infos = []
+    start = time.perf_counter()
+    for n in range(job.messages):
+        device = job.first + n % job.devices
+        now_ms = int(time.time() * 1000)
+        ts = max(now_ms, last.get(device, 0) + 1)
+        last[device] = ts
+        if job.mode == "single":
+            topic = f"site/{job.site}/env/env-b-{device:04d}/telemetry"
+            payload = b'{"ts":%d,"temp_c":%.1f,"rh_pct":55}' % (ts, 15 + device % 20)
+        else:
+            g = device % GATEWAYS
+            topic = f"site/{job.site}/gateway/gw-b-{g:02d}/telemetry"
+            payload = json.dumps(
+                {
+                    f"tag-b-{g:02d}-{t:03d}": {"ts": ts, "x_m": t * 0.5, "y_m": 3.0, "floor": 1}
+                    for t in range(TAGS_PER_GATEWAY)
+                },
+                separators=(",", ":"),
+            ).encode()
+        infos.append(client.publish(topic, payload, qos=1))
+        if job.rate:
+            ahead = start + (n + 1) / job.rate - time.perf_counter()
+            if ahead > 0:
+                time.sleep(ahead)
+    for info in infos:
+        info.wait_for_publish(timeout=300)
+    client.disconnect()
+    client.loop_stop()
+
+
+def run_publishers(settings: Settings, site: str, mode: str, messages: int, procs: int,
+                   rate: float = 0.0) -> None:  # fmt: skip
+    endpoint = settings.mqtt
+    password = device_password(settings.device_secret.get_secret_value(), SIMULATOR_USER)
+    devices = ENV_DEVICES if mode == "single" else GATEWAYS
+    per = devices // procs
+    jobs = [
+        Job(endpoint.host, endpoint.port, password, site, mode, p * per, per,
+            messages // procs, rate / procs)
+        for p in range(procs)
+    ]  # fmt: skip
+    with mp.get_context("spawn").Pool(procs) as pool:
+        pool.map(publish_job, jobs)
+
+
+def count(conn: Connection, table: str) -> int:
+    row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def wait_count(conn: Connection, table: str, target: int,
+               timeout: float = 600) -> float:  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while count(conn, table) < target:
+        if time.monotonic() > deadline:
+            msg = f"{table}: {count(conn, table)} of {target} after {timeout} s"
+            raise RuntimeError(msg)
+        time.sleep(0.05)
+    return time.perf_counter()
+
+
+def throughput(settings: Settings, conn: Connection, mode: str,
+               messages: int, procs: int) -> float:  # fmt: skip
+    table = "env_readings" if mode == "single" else "tag_readings"
+    readings = messages * (1 if mode == "single" else TAGS_PER_GATEWAY)
+    before = count(conn, table)
+    start = time.perf_counter()
+    sender = threading.Thread(
+        target=run_publishers, args=(settings, SITE, mode, messages, procs), daemon=True
+    )
+    sender.start()
+    done = wait_count(conn, table, before + readings)
+    sender.join()
+    return readings / (done - start)
+
+
+def broker_ceiling(settings: Settings, mode: str, messages: int, procs: int) -> float:
+    endpoint = settings.mqtt
+    assert endpoint.username is not None
+    assert endpoint.password is not None
+    sub = subprocess.Popen(
+        ["mosquitto_sub", "-h", endpoint.host, "-p", str(endpoint.port), "-V", "5", "-q", "1",
+         "-u", endpoint.username, "-P", endpoint.password.get_secret_value(),
+         "-t", f"site/{CEILING_SITE}/#", "-C", str(messages)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(0.5)  # subscribed
+    start = time.perf_counter()
+    run_publishers(settings, CEILING_SITE, mode, messages, procs)
+    sub.wait(600)
+    return messages / (time.perf_counter() - start)
+
+
+def copy_ceiling(conn: Connection, mode: str, rows: int) -> float:
+    """COPY the rows ingest would write, straight into the hypertable, in one transaction."""
+    now = datetime.now(UTC)
+    table, prefix, columns = (
+        ("env_readings", "env-c", "temp_c, rh_pct")
+        if mode == "single"
+        else ("tag_readings", "tag-c", "x_m, y_m")
+    )
+    data = [
+        (now + timedelta(milliseconds=i), f"{prefix}-{i % 2000:04d}", SITE, now, 1, 20.0, 55.0)
+        for i in range(rows)
+    ]
+    start = time.perf_counter()
+    with (
+        conn.transaction(),
+        conn.cursor() as cur,
+        cur.copy(
+            f"COPY {table} (ts, device_id, site_id, received_at, floor, {columns}) FROM STDIN"
+        ) as copy,
+    ):
+        for row in data:
+            copy.write_row(row)
+    elapsed = time.perf_counter() - start
+    conn.execute(f"DELETE FROM {table} WHERE device_id LIKE %s", (f"{prefix}-%",))
+    return rows / elapsed
+
+
+def paced_latency(settings: Settings, conn: Connection, rate: float,
+                  seconds: float, procs: int) -> tuple[float, float, int]:  # fmt: skip
+    """Publish at `rate` msg/s; a probe device publishes 50/s with ts = publish time; each
+    commit's NOTIFY wakes a listener that reads which probe readings are now committed."""
+    listener = psycopg.connect(settings.database_url.get_secret_value(), autocommit=True)
+    listener.execute("LISTEN sitepulse_readings")
+    latencies: list[float] = []
+    stop = threading.Event()
+    last_ts = [time.time() * 1000]
+
+    def listen() -> None:
+        while not stop.is_set():
+            for _ in listener.notifies(timeout=0.2, stop_after=1):
+                now_ms = time.time() * 1000
+                found = listener.execute(
+                    "SELECT (extract(epoch FROM ts) * 1000)::float8 FROM env_readings"
+                    " WHERE device_id = 'env-probe' AND ts > to_timestamp(%s / 1000.0)"
+                    " ORDER BY ts",
+                    (last_ts[0],),
+                ).fetchall()
+                for (ts_ms,) in found:
+                    latencies.append(now_ms - ts_ms)
+                    last_ts[0] = max(last_ts[0], ts_ms)
+
+    def probe() -> None:
+        endpoint = settings.mqtt
+        client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        client.username_pw_set(
+            SIMULATOR_USER,
+            device_password(settings.device_secret.get_secret_value(), SIMULATOR_USER),
+        )
+        client.connect(endpoint.host, endpoint.port)
+        client.loop_start()
+        while not stop.is_set():
+            ts = int(time.time() * 1000)
+            client.publish(f"site/{SITE}/env/env-probe/telemetry",
+                           b'{"ts":%d,"temp_c":20}' % ts, qos=1)  # fmt: skip
+            time.sleep(0.02)
+        client.disconnect()
+        client.loop_stop()
+
+    threads = [
+        threading.Thread(target=listen, daemon=True),
+        threading.Thread(target=probe, daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    start = time.perf_counter()
+    run_publishers(settings, SITE, "single", int(rate * seconds), procs, rate)
+    achieved = rate * seconds / (time.perf_counter() - start)
+    time.sleep(1)
+    stop.set()
+    for thread in threads:
+        thread.join(5)
+    listener.close()
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(f"  paced publish achieved {achieved:,.0f} msg/s; {len(latencies)} probe samples")
+    return p50, p99, len(latencies)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--messages", type=int, default=100_000, help="single-reading messages")
+    parser.add_argument("--gateway-messages", type=int, default=5_000, help="of 100 readings")
+    parser.add_argument("--publishers", type=int, default=2, help="publisher processes")
+    parser.add_argument("--ingest-procs", type=int, default=1)
+    parser.add_argument("--paced-rate", type=float, default=5000.0)
+    parser.add_argument("--paced-seconds", type=float, default=10.0)
+    args = parser.parse_args()
+
+    subprocess.run([str(REPO / "deploy/debian/services.sh"), "start"], check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    env = subprocess.run([str(REPO / "deploy/debian/services.sh"), "env"], capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    values = dict(line.split("=", 1) for line in env.split())
+    base = values["SITEPULSE_DATABASE_URL"].rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {DB}")
+    run_id = f"bench-{os.getpid()}"  # a stale session of an earlier run must not feed this one
+    settings = Settings(
+        database_url=SecretStr(f"{base}/{DB}"),
+        mqtt_url=SecretStr(values["SITEPULSE_MQTT_URL"]),
+        ingest_group=run_id,
+        ingest_site_filter=SITE,
+    )
+    conn = psycopg.connect(settings.database_url.get_secret_value(), autocommit=True)
+    migrate(conn)
+    apply_site(conn, bench_site())
+
+    ingest_env = {
+        **os.environ,
+        "SITEPULSE_DATABASE_URL": settings.database_url.get_secret_value(),
+        "SITEPULSE_MQTT_URL": settings.mqtt_url.get_secret_value(),
+        "SITEPULSE_INGEST_GROUP": run_id,
+        "SITEPULSE_INGEST_SESSION_EXPIRY_S": "30",
+        "SITEPULSE_INGEST_SITE_FILTER": SITE,
+        "SITEPULSE_LOG_LEVEL": "WARNING",
+    }
+    ingests = [
+        subprocess.Popen(
+            [sys.executable, "-m", "sitepulse", "ingest", "--client-id", f"{run_id}-{i}"],
+            env=ingest_env,
+        )
+        for i in range(args.ingest_procs)
+    ]
+    time.sleep(2)
+    figures: dict[str, float] = {}
+    try:
+        print(f"machine: {os.cpu_count()} cores; broker, database, ingest and publishers share it")
+        print(f"ingest processes: {args.ingest_procs}; publisher processes: {args.publishers}")
+        print("single-reading messages (QoS 1, ack after commit):")
+        figures["single"] = throughput(settings, conn, "single", args.messages, args.publishers)
+        print(f"  ingest: {figures['single']:,.0f} readings/s = msg/s")
+        print("gateway batches of 100 readings:")
+        figures["gateway"] = throughput(
+            settings, conn, "gateway", args.gateway_messages, args.publishers
+        )
+        print(f"  ingest: {figures['gateway']:,.0f} readings/s")
+        print(f"latency at {args.paced_rate:,.0f} msg/s (publish -> committed):")
+        p50, p99, _ = paced_latency(
+            settings, conn, args.paced_rate, args.paced_seconds, args.publishers
+        )
+        print(f"  p50 {p50:.0f} ms, p99 {p99:.0f} ms")
+    finally:
+        for proc in ingests:
+            proc.terminate()
+        for proc in ingests:
+            proc.wait(60)
+
+    print("ceilings, same machine, same run:")
+    figures["broker_single"] = broker_ceiling(settings, "single", args.messages, args.publishers)
+    print(f"  broker -> mosquitto_sub, single messages: {figures['broker_single']:,.0f} msg/s")
+    figures["broker_gateway"] = broker_ceiling(
+        settings, "gateway", args.gateway_messages, args.publishers
+    )
+    print(
+        f"  broker -> mosquitto_sub, gateway messages: {figures['broker_gateway']:,.0f} msg/s"
+        f" = {figures['broker_gateway'] * TAGS_PER_GATEWAY:,.0f} readings/s"
+    )
+    figures["copy_env"] = copy_ceiling(conn, "single", args.messages)
+    print(f"  PostgreSQL COPY into env_readings: {figures['copy_env']:,.0f} rows/s")
+    figures["copy_tag"] = copy_ceiling(conn, "gateway", args.gateway_messages * TAGS_PER_GATEWAY)
+    print(f"  PostgreSQL COPY into tag_readings: {figures['copy_tag']:,.0f} rows/s")
+    print("ratios:")
+    print(f"  single: ingest / broker ceiling = {figures['single'] / figures['broker_single']:.0%};"
+          f" ingest / COPY = {figures['single'] / figures['copy_env']:.0%}")  # fmt: skip
+    gateway_broker = figures["broker_gateway"] * TAGS_PER_GATEWAY
+    print(f"  gateway: ingest / broker ceiling = {figures['gateway'] / gateway_broker:.0%};"
+          f" ingest / COPY = {figures['gateway'] / figures['copy_tag']:.0%}")  # fmt: skip
+    conn.close()
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
