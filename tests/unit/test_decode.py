@@ -394,7 +394,7 @@ def test_non_finite_constants(registry: Registry, constant: str) -> None:
 
 
 def test_deeply_nested_json_is_a_dead_letter(registry: Registry) -> None:
-    # Regression (found by these tests, fixed since; ingest/decode.py decode_message): json.loads raises RecursionError on deeply
+    # Regression (ingest/decode.py decode_message): json.loads raises RecursionError on deeply
     # nested arrays; only ValueError is caught, so one bad message crashes the decoder.
     out = decode(registry, "crane", "tc-1", b"[" * 100_000)
     item, reason = only_dead(out)
@@ -403,7 +403,7 @@ def test_deeply_nested_json_is_a_dead_letter(registry: Registry) -> None:
 
 
 def test_ts_beyond_year_9999_is_a_dead_letter(registry: Registry) -> None:
-    # Regression (found by these tests, fixed since; core/wire.py reading_time): the ValueError from datetime.fromtimestamp escapes
+    # Regression (core/wire.py reading_time): the ValueError from datetime.fromtimestamp escapes
     # as a plain ValueError, so the decoder raises instead of writing a dead letter.
     out = decode(registry, "crane", "tc-1", {"ts": 10**15, "load_t": 1})
     item, reason = only_dead(out)

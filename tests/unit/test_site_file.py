@@ -351,7 +351,7 @@ def test_duplicate_key_in_the_site_mapping() -> None:
 
 
 def test_duplicate_top_level_section_names_the_key_line() -> None:
-    # Regression (found by these tests, fixed since; core/site_file.py _index_lines): the duplicate key's line is recorded, then
+    # Regression (core/site_file.py _index_lines): the duplicate key's line is recorded, then
     # overwritten by the recursion into its value, so a block value is reported one line
     # late (here line 17, the first item, instead of line 16 where `floors:` repeats).
     text = BASE + 'floors:\n  - {level: 3, name: "3F", elevation_m: 9.0}\n'

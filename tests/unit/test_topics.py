@@ -81,7 +81,7 @@ def test_bad_ids(site: str, device: str, label: str, bad: str) -> None:
     ["site/tower-a\n/crane/tc-1/telemetry", "site/tower-a/crane/tc-1\n/telemetry"],
 )
 def test_trailing_newline_in_an_id_is_refused(text: str) -> None:
-    # Regression (found by these tests, fixed since; core/topics.py ID_PATTERN used with .match): `$` also matches before a final
+    # Regression (core/topics.py ID_PATTERN used with .match): `$` also matches before a final
     # newline, so "tc-1\n" passes as a valid id; use fullmatch or \Z.
     with pytest.raises(BadTopic):
         Topic.parse(text)

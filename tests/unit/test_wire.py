@@ -129,7 +129,7 @@ def test_out_of_range_reason(kind: ReadingKind, item: dict[str, object], expecte
 
 
 def test_seq_above_range_names_the_exact_limit() -> None:
-    # Regression (found by these tests, fixed since; core/wire.py _explain_one): `{limit:g}` renders 4294967295 as 4.29497e+09.
+    # Regression (core/wire.py _explain_one): `{limit:g}` renders 4294967295 as 4.29497e+09.
     assert reason("env", {"temp_c": 20, "seq": 2**32}) == "seq=4294967296 above 4294967295"
 
 
@@ -339,7 +339,7 @@ def test_epoch_ms_beyond_float_precision_is_refused(ts: int) -> None:
 
 @pytest.mark.parametrize("ts", [253_402_300_800_000, 10**15, 2**53 - 1, -(2**52)])
 def test_epoch_ms_outside_datetime_range_is_refused_not_crashing(ts: int) -> None:
-    # Regression (found by these tests, fixed since; core/wire.py reading_time): datetime.fromtimestamp raises ValueError ("year ... is
+    # Regression (core/wire.py reading_time): datetime.fromtimestamp raises ValueError ("year ... is
     # out of range") for these values; it is not turned into BadReading, so the decoder
     # (which catches only BadReading) crashes instead of writing a dead letter.
     with pytest.raises(BadReading):
