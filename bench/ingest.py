@@ -219,17 +219,19 @@ def paced_latency(settings: Settings, conn: Connection, rate: float,
 
     def listen() -> None:
         while not stop.is_set():
-            for _ in listener.notifies(timeout=0.2, stop_after=1):
-                now_ms = time.time() * 1000
-                found = listener.execute(
-                    "SELECT (extract(epoch FROM ts) * 1000)::float8 FROM env_readings"
-                    " WHERE device_id = 'env-probe' AND ts > to_timestamp(%s / 1000.0)"
-                    " ORDER BY ts",
-                    (last_ts[0],),
-                ).fetchall()
-                for (ts_ms,) in found:
-                    latencies.append(now_ms - ts_ms)
-                    last_ts[0] = max(last_ts[0], ts_ms)
+            # The generator holds the connection: take the notification, then query.
+            if not list(listener.notifies(timeout=0.2, stop_after=1)):
+                continue
+            now_ms = time.time() * 1000
+            found = listener.execute(
+                "SELECT (extract(epoch FROM ts) * 1000)::float8 FROM env_readings"
+                " WHERE device_id = 'env-probe' AND ts > to_timestamp(%s / 1000.0)"
+                " ORDER BY ts",
+                (last_ts[0],),
+            ).fetchall()
+            for (ts_ms,) in found:
+                latencies.append(now_ms - ts_ms)
+                last_ts[0] = max(last_ts[0], ts_ms)
 
     def probe() -> None:
         endpoint = settings.mqtt

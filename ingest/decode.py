@@ -9,7 +9,7 @@ from typing import Any
 
 from core.kinds import ReadingKind
 from core.topics import BadTopic, Topic, site_of
-from core.wire import MAX_BATCH, BadReading, TagReading, reading_time, validate_reading
+from core.wire import MAX_BATCH, BadReading, reading_time, validate_reading
 from ingest.registry import Device, Registry
 
 COMMON_COLUMNS = (
@@ -176,6 +176,7 @@ def _readings(
     else:
         items = [(prefix, data)]
     rows = out.rows[kind]
+    columns = MEASUREMENT_COLUMNS[kind]
     for item_name, item in items:
         try:
             reading = validate_reading(kind, item)
@@ -183,14 +184,12 @@ def _readings(
         except BadReading as exc:
             refuse(str(exc), item_name, site)
             continue
-        values = reading.__dict__
         floor, zone = device.floor, device.zone
-        if isinstance(reading, TagReading):
-            floor = reading.floor
-            if floor is None and reading.z_m is not None:
-                floor = registry.floor_at(site, reading.z_m)
-            zone = None
-            if floor is not None and reading.x_m is not None and reading.y_m is not None:
-                zone = registry.zone_at(site, floor, reading.x_m, reading.y_m)
-        common = (ts, device.id, site, received_at, from_receive, reading.seq, floor, zone)
-        rows.append((*common, *[values[column] for column in MEASUREMENT_COLUMNS[kind]]))
+        if kind == "tag":
+            floor = reading.get("floor")
+            x_m, y_m = reading["x_m"], reading["y_m"]
+            if floor is None and "z_m" in reading:
+                floor = registry.floor_at(site, reading["z_m"])
+            zone = registry.zone_at(site, floor, x_m, y_m) if floor is not None else None
+        common = (ts, device.id, site, received_at, from_receive, reading.get("seq"), floor, zone)
+        rows.append((*common, *[reading.get(column) for column in columns]))

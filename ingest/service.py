@@ -1,6 +1,6 @@
-"""`sitepulse ingest`: collect messages into batches, write each batch in one transaction,
-then acknowledge its messages in arrival order. Holds (and stops acknowledging) while the
-database is away; stops cleanly on SIGTERM."""
+"""`sitepulse ingest`: collect messages into batches and decode them; the committer
+writes each batch in one transaction, then acknowledges its messages in arrival order.
+Stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import logging
 import signal
 import threading
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
 
@@ -18,27 +17,17 @@ from core.db import Connection, connect
 from core.errors import DatabaseUnavailable, SitePulseError
 from core.migrate import check_ready
 from core.settings import Settings
-from core.topics import site_of
+from ingest.committer import MAX_BACKOFF_S, Committer, Counters
 from ingest.consumer import Consumer, Inbound
-from ingest.decode import DeadLetter, Decoded, decode_message
+from ingest.decode import Decoded, decode_message
 from ingest.registry import Registry, current_version, load_registry
-from ingest.writer import WriteResult, mark_offline, prepare, write_batch
+from ingest.writer import mark_offline
 
 log = logging.getLogger(__name__)
 
 REGISTRY_POLL_S = 1.0
 OFFLINE_SWEEP_S = 10.0
 STATS_EVERY_S = 30.0
-MAX_BACKOFF_S = 10.0
-
-
-@dataclass
-class Counters:
-    messages: int = 0
-    readings: int = 0
-    stored: int = 0
-    dead_letters: int = 0
-    batches: int = 0
 
 
 class IngestService:
@@ -47,11 +36,16 @@ class IngestService:
         self.consumer = Consumer(settings)
         self.stopping = threading.Event()
         self.registry = Registry()
-        self.counters = Counters()
+        self.committer = Committer(settings, self.consumer.ack, self.stopping)
+        # Registry polls and offline sweeps; the committer has a connection of its own.
         self._conn: Connection | None = None
         self._next_registry_poll = 0.0
         self._next_offline_sweep = 0.0
         self._next_stats = time.monotonic() + STATS_EVERY_S
+
+    @property
+    def counters(self) -> Counters:
+        return self.committer.counters
 
     def request_stop(self, signum: int = 0, _frame: FrameType | None = None) -> None:
         if not self.stopping.is_set():
@@ -60,27 +54,32 @@ class IngestService:
 
     def run(self) -> None:
         self._startup()
+        self.committer.start()
         self.consumer.start()
         try:
             while not self.stopping.is_set():
                 messages, decoded = self._collect()
-                if messages:
-                    self._commit(messages, decoded)
+                if messages and not self.committer.submit((messages, decoded)):
+                    break
                 self._housekeeping()
-            # The batch in hand was committed and acknowledged above. Messages still in
-            # the inbox are not acknowledged: the broker redelivers them to this session
-            # when it comes back, so a stop takes one batch, not the whole backlog.
         finally:
+            # Batches handed over are committed and acknowledged; messages still in the
+            # inbox are not: the broker redelivers them to this session when it comes
+            # back, so a stop takes a batch or two, not the whole backlog.
+            self.committer.close()
             self.consumer.stop()
             if self._conn is not None:
                 self._conn.close()
+            c = self.counters
             log.info(
                 "stopped: %d messages, %d readings stored, %d dead letters in %d batches",
-                self.counters.messages,
-                self.counters.stored,
-                self.counters.dead_letters,
-                self.counters.batches,
+                c.messages,
+                c.stored,
+                c.dead_letters,
+                c.batches,
             )
+        if self.committer.failure is not None:
+            raise self.committer.failure
 
     def _startup(self) -> None:
         delay = 0.5
@@ -104,18 +103,12 @@ class IngestService:
     def _connection(self) -> Connection:
         if self._conn is None or self._conn.closed:
             self._conn = connect(self.settings)
-            prepare(self._conn)
         return self._conn
-
-    def _drop_connection(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        self._conn = None
 
     def _collect(self) -> tuple[list[Inbound], list[Decoded]]:
         inbox = self.consumer.inbox
         max_readings = self.settings.ingest_batch_readings
-        max_messages = max(1, self.settings.ingest_receive_maximum // 2)
+        max_messages = max(1, self.settings.ingest_receive_maximum // 4)
         age_s = self.settings.ingest_batch_age_ms / 1000
         messages: list[Inbound] = []
         decoded: list[Decoded] = []
@@ -146,53 +139,6 @@ class IngestService:
             items += result.reading_count + len(result.dead) + len(result.statuses)
         return messages, decoded
 
-    def _commit(self, messages: list[Inbound], decoded: list[Decoded]) -> bool:
-        """Write and acknowledge; False if stopping while the database is away (no ack)."""
-        delay = 0.5
-        while True:
-            try:
-                result = write_batch(self._connection(), decoded)
-                break
-            except (psycopg.OperationalError, DatabaseUnavailable) as exc:
-                self._drop_connection()
-                log.warning(
-                    "database unavailable (%s): %d messages held unacknowledged, retry in %.1f s",
-                    str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
-                    len(messages),
-                    delay,
-                )
-                if self.stopping.wait(delay):
-                    return False
-                delay = min(delay * 2, MAX_BACKOFF_S)
-            except psycopg.Error:
-                log.exception("batch refused by the database; writing message by message")
-                result = self._write_singly(decoded)
-                break
-        self.consumer.ack(messages)
-        self.counters.messages += len(messages)
-        self.counters.readings += result.readings
-        self.counters.stored += result.stored
-        self.counters.dead_letters += result.dead_letters
-        self.counters.batches += 1
-        return True
-
-    def _write_singly(self, decoded: list[Decoded]) -> WriteResult:
-        """Isolate the message the database refuses, so that it cannot block the rest."""
-        readings = stored = dead = 0
-        for message in decoded:
-            try:
-                result = write_batch(self._connection(), [message])
-            except psycopg.OperationalError:
-                raise
-            except psycopg.Error as exc:
-                refused = Decoded(message.topic, message.payload, message.received_at)
-                refused.dead.append(_database_refusal(message, exc))
-                result = write_batch(self._connection(), [refused])
-            readings += result.readings
-            stored += result.stored
-            dead += result.dead_letters
-        return WriteResult(readings, stored, dead)
-
     def _housekeeping(self) -> None:
         now = time.monotonic()
         try:
@@ -212,7 +158,9 @@ class IngestService:
                 if gone:
                     log.info("offline (no data): %s", ", ".join(sorted(gone)[:20]))
         except (psycopg.OperationalError, DatabaseUnavailable) as exc:
-            self._drop_connection()
+            if self._conn is not None:
+                self._conn.close()
+            self._conn = None
             log.warning("housekeeping skipped: %s", str(exc).strip().splitlines()[0])
         if now >= self._next_stats:
             self._next_stats = now + STATS_EVERY_S
@@ -226,13 +174,6 @@ class IngestService:
                 c.dead_letters,
                 c.batches,
             )
-
-
-def _database_refusal(message: Decoded, exc: psycopg.Error) -> DeadLetter:
-    reason = f"database refused the message: {str(exc).strip().splitlines()[0]}"
-    return DeadLetter(
-        message.topic, site_of(message.topic), message.payload, "", reason, message.received_at
-    )
 
 
 def run_ingest(settings: Settings) -> int:

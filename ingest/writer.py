@@ -14,8 +14,16 @@ from core.sql import load_queries
 from ingest.decode import COMMON_COLUMNS, MEASUREMENT_COLUMNS, DeadLetter, Decoded
 
 _Q = load_queries("ingest", "writer.sql")
+# Binary COPY: five times cheaper per row than text on the client (timestamps above all).
 _COPY = {
-    kind: f"COPY {kind}_stage ({', '.join(COMMON_COLUMNS + MEASUREMENT_COLUMNS[kind])}) FROM STDIN"
+    kind: f"COPY {kind}_stage ({', '.join(COMMON_COLUMNS + MEASUREMENT_COLUMNS[kind])})"
+    " FROM STDIN (FORMAT BINARY)"
+    for kind in READING_KINDS
+}
+_COMMON_TYPES = ["timestamptz", "text", "text", "timestamptz", "bool", "int8", "int4", "text"]
+_TYPES = {
+    kind: _COMMON_TYPES
+    + ["bool" if column == "sos" else "float8" for column in MEASUREMENT_COLUMNS[kind]]
     for kind in READING_KINDS
 }
 
@@ -47,8 +55,10 @@ def write_batch(conn: Connection, messages: Sequence[Decoded]) -> WriteResult:
             readings += len(rows)
             sites.update(row[2] for row in rows)
             with cur.copy(_COPY[kind]) as copy:
+                copy.set_types(_TYPES[kind])
+                write_row = copy.write_row
                 for row in rows:
-                    copy.write_row(row)
+                    write_row(row)
             cur.execute(_Q[f"move_{kind}"])
             stored += max(cur.rowcount, 0)
         if readings:

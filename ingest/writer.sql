@@ -17,34 +17,33 @@ INSERT INTO env_readings SELECT * FROM env_stage ON CONFLICT DO NOTHING;
 
 -- name: upsert_device_state
 -- "Latest" is the reading with the greatest ts, not the last to arrive: a late batch
--- refreshes last_seen_at but never overwrites newer values.
+-- refreshes last_seen_at but never overwrites newer values. Each device's newest staged
+-- row is picked first, and only that row is turned into JSON.
 INSERT INTO device_state AS d
     (device_id, site_id, kind, last_ts, last_seen_at, latest, floor, zone,
      online, status_changed_at, status_reason)
-SELECT DISTINCT ON (device_id)
-    device_id, site_id, kind, ts, max(received_at) OVER (PARTITION BY device_id), latest,
-    floor, zone, true, received_at, 'data received'
+SELECT device_id, site_id, kind, ts, received_at, latest, floor, zone,
+       true, received_at, 'data received'
 FROM (
     SELECT device_id, site_id, 'crane' AS kind, ts, received_at, floor, zone,
            jsonb_strip_nulls(jsonb_build_object(
                'load_t', load_t, 'radius_m', radius_m, 'height_m', height_m,
                'slew_deg', slew_deg, 'moment_pct', moment_pct, 'wind_mps', wind_mps,
                'tilt_deg', tilt_deg)) AS latest
-    FROM crane_stage
+    FROM (SELECT DISTINCT ON (device_id) * FROM crane_stage ORDER BY device_id, ts DESC) AS c
     UNION ALL
     SELECT device_id, site_id, 'tag', ts, received_at, floor, zone,
            jsonb_strip_nulls(jsonb_build_object(
                'x_m', x_m, 'y_m', y_m, 'z_m', z_m, 'battery_pct', battery_pct,
                'sos', coalesce(sos, false)))
-    FROM tag_stage
+    FROM (SELECT DISTINCT ON (device_id) * FROM tag_stage ORDER BY device_id, ts DESC) AS t
     UNION ALL
     SELECT device_id, site_id, 'env', ts, received_at, floor, zone,
            jsonb_strip_nulls(jsonb_build_object(
                'temp_c', temp_c, 'rh_pct', rh_pct, 'pm25_ugm3', pm25_ugm3,
                'pm10_ugm3', pm10_ugm3, 'noise_dba', noise_dba, 'core_temp_c', core_temp_c))
-    FROM env_stage
+    FROM (SELECT DISTINCT ON (device_id) * FROM env_stage ORDER BY device_id, ts DESC) AS e
 ) AS s
-ORDER BY device_id, ts DESC
 ON CONFLICT (device_id) DO UPDATE SET
     latest = CASE WHEN d.last_ts IS NULL OR excluded.last_ts >= d.last_ts
                   THEN d.latest || excluded.latest ELSE d.latest END,

@@ -30,7 +30,9 @@ def run_demo(settings: Settings, site_file: Path) -> int:
         migrate(conn)
         print(f"site {site.site.id}: {apply_site(conn, site).summary()}")
         _write_credentials(conn, settings)
-    ingest = subprocess.Popen([sys.executable, "-m", "sitepulse", "ingest"])
+    # A demo's broker session should not outlive the demo by days, queueing all the while.
+    env = {**os.environ, "SITEPULSE_INGEST_SESSION_EXPIRY_S": "3600"}
+    ingest = subprocess.Popen([sys.executable, "-m", "sitepulse", "ingest"], env=env)
     print(
         "\nSitePulse demo running.\n"
         f"  MQTT:      {settings.mqtt.host}:{settings.mqtt.port}, topics site/{site.site.id}/...\n"

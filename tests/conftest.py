@@ -46,10 +46,21 @@ def services() -> Services:
 @pytest.fixture(scope="session")
 def template_db(services: Services) -> str:
     with psycopg.connect(services.url_for("postgres"), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (TEMPLATE_DB,))
+        if exists.fetchone():
+            admin.execute(f"ALTER DATABASE {TEMPLATE_DB} IS_TEMPLATE false ALLOW_CONNECTIONS true")
+            admin.execute(f"DROP DATABASE {TEMPLATE_DB} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {TEMPLATE_DB}")
     with psycopg.connect(services.url_for(TEMPLATE_DB), autocommit=True) as conn:
         migrate(conn)
+    with psycopg.connect(services.url_for("postgres"), autocommit=True) as admin:
+        # TimescaleDB's scheduler connects to every database with the extension; a
+        # template that allows no connections can be cloned at any moment.
+        admin.execute(f"ALTER DATABASE {TEMPLATE_DB} IS_TEMPLATE true ALLOW_CONNECTIONS false")
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (TEMPLATE_DB,),
+        )
     return TEMPLATE_DB
 
 

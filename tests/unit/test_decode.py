@@ -302,7 +302,7 @@ def test_gateway_child_items_are_named(registry: Registry) -> None:
     out = decode(registry, "gateway", "gw-01", payload)
     assert out.reading_count == 2
     assert [(d.item, d.reason) for d in out.dead] == [
-        ("tag-0412[2]", "a tag reading needs both x_m and y_m (missing y_m)"),
+        ("tag-0412[2]", "tag readings need both x_m and y_m (missing y_m)"),
         ("tag-0413", "sos='yes' is a string, expected true or false"),
     ]
 
