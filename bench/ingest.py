@@ -311,22 +311,32 @@ def main() -> int:
         "SITEPULSE_INGEST_SITE_FILTER": SITE,
         "SITEPULSE_LOG_LEVEL": "WARNING",
     }
-    ingests = [
-        subprocess.Popen(
-            [sys.executable, "-m", "sitepulse", "ingest", "--client-id", f"{run_id}-{i}"],
-            env=ingest_env,
-        )
-        for i in range(args.ingest_procs)
-    ]
+
+    def start_ingests() -> list[subprocess.Popen[bytes]]:
+        return [
+            subprocess.Popen(
+                [sys.executable, "-m", "sitepulse", "ingest", "--client-id", f"{run_id}-{i}"],
+                env=ingest_env,
+            )
+            for i in range(args.ingest_procs)
+        ]
+
+    def stop_ingests(procs: list[subprocess.Popen[bytes]]) -> None:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(60)
+
+    ingests = start_ingests()
     time.sleep(2)
     figures: dict[str, float] = {}
     try:
         print(f"machine: {os.cpu_count()} cores; broker, database, ingest and publishers share it")
         print(f"ingest processes: {args.ingest_procs}; publisher processes: {args.publishers}")
-        print("single-reading messages (QoS 1, ack after commit):")
+        print("single-reading messages (QoS 1, ack after commit), publishing while ingesting:")
         figures["single"] = throughput(settings, conn, "single", args.messages, args.publishers)
         print(f"  ingest: {figures['single']:,.0f} readings/s = msg/s")
-        print("gateway batches of 100 readings:")
+        print("gateway messages of 100 readings, publishing while ingesting:")
         figures["gateway"] = throughput(
             settings, conn, "gateway", args.gateway_messages, args.publishers
         )
@@ -336,11 +346,24 @@ def main() -> int:
             settings, conn, args.paced_rate, args.paced_seconds, args.publishers
         )
         print(f"  p50 {p50:.0f} ms, p99 {p99:.0f} ms")
+        # The same loads queued at the broker while ingest is down, then drained: what
+        # ingest does when the publishers do not share the two cores with it.
+        loads = [("single", args.messages, 1), ("gateway", args.gateway_messages, 100)]
+        for mode, messages, per in loads:
+            stop_ingests(ingests)
+            table = "env_readings" if mode == "single" else "tag_readings"
+            before = count(conn, table)
+            run_publishers(settings, SITE, mode, messages, args.publishers)
+            start = time.perf_counter()
+            ingests = start_ingests()
+            done = wait_count(conn, table, before + messages * per)
+            figures[f"drain_{mode}"] = messages * per / (done - start)
+            print(
+                f"backlog of {messages:,} {mode} messages drained (from process start):"
+                f" {figures[f'drain_{mode}']:,.0f} readings/s"
+            )
     finally:
-        for proc in ingests:
-            proc.terminate()
-        for proc in ingests:
-            proc.wait(60)
+        stop_ingests(ingests)
 
     print("ceilings, same machine, same run:")
     figures["broker_single"] = broker_ceiling(settings, "single", args.messages, args.publishers)
