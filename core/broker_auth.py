@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.db import Connection
 from core.kinds import DeviceKind
+from core.settings import Settings
 
 INGEST_ACL = ("read site/#",)
 # The simulator's load mode and the benchmarks publish for many devices over few
@@ -82,6 +84,28 @@ def write_files(directory: Path, passwd: str, acl: str) -> None:
         tmp.chmod(0o640 if name == "passwd" else 0o644)
         _give_to_broker(tmp)
         tmp.replace(directory / name)
+
+
+def registry_accounts(conn: Connection) -> list[DeviceAccount]:
+    rows = conn.execute("SELECT id, site_id, kind FROM devices ORDER BY id").fetchall()
+    return [DeviceAccount(*row) for row in rows]
+
+
+def write_credentials_for(
+    settings: Settings, devices: Iterable[DeviceAccount], directory: Path | None = None
+) -> bool:
+    """Write both files for these devices and the service accounts of `settings`, then ask
+    the broker to reread them; True if a broker was signalled."""
+    endpoint = settings.mqtt
+    passwd, acl = render_files(
+        secret=settings.device_secret.get_secret_value(),
+        ingest_user=endpoint.username or "sitepulse-ingest",
+        ingest_password=endpoint.password.get_secret_value() if endpoint.password else "",
+        devices=devices,
+    )
+    directory = directory or settings.mqtt_dir
+    write_files(directory, passwd, acl)
+    return reload_broker(directory)
 
 
 def reload_broker(directory: Path) -> bool:

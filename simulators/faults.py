@@ -9,7 +9,7 @@ import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from simulators.site_sim import Outgoing
 
@@ -113,7 +113,8 @@ class FaultInjector:
             return self._refused(_with(message, reading))
         if single and self._hit("future_ts"):
             reading = json.loads(message.payload)
-            reading["ts"] += int(FUTURE.total_seconds() * 1000)
+            # Judged against the receive time: an hour ahead of the real clock.
+            reading["ts"] = int((datetime.now(UTC) + FUTURE).timestamp() * 1000)
             return self._refused(_with(message, reading))
         if single and self._hit("clock_skew"):
             reading = json.loads(message.payload)

@@ -172,18 +172,9 @@ def _mqtt_credentials(args: argparse.Namespace, settings: Settings) -> int:
         from core.db import connect
 
         with connect(settings) as conn:
-            rows = conn.execute("SELECT id, site_id, kind FROM devices ORDER BY id").fetchall()
-        accounts = [broker_auth.DeviceAccount(*row) for row in rows]
-    endpoint = settings.mqtt
-    passwd, acl = broker_auth.render_files(
-        secret=secret,
-        ingest_user=endpoint.username or "sitepulse-ingest",
-        ingest_password=endpoint.password.get_secret_value() if endpoint.password else "",
-        devices=accounts,
-    )
+            accounts = broker_auth.registry_accounts(conn)
     directory = args.dir or settings.mqtt_dir
-    broker_auth.write_files(directory, passwd, acl)
-    reloaded = broker_auth.reload_broker(directory)
+    reloaded = broker_auth.write_credentials_for(settings, accounts, directory)
     print(
         f"wrote {directory}/passwd and {directory}/acl for {len(accounts)} devices"
         + ("; broker reloaded" if reloaded else "")
