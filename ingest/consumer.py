@@ -146,4 +146,7 @@ class Consumer:
     ) -> None:
         self.connected.clear()
         self.subscribed.clear()
-        log.warning("disconnected from the broker: %s", reason)
+        if reason.is_failure:
+            log.warning("disconnected from the broker: %s; reconnecting", reason)
+        else:
+            log.info("disconnected from the broker")
