@@ -18,8 +18,10 @@ FUTURE = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class FaultRates:
-    """Per telemetry message, the chance of each fault."""
+    """Per telemetry message, the chance of each fault; `dropout` is per device and hour
+    (a device goes silent for 2-20 minutes behind a retained `offline` status)."""
 
+    dropout: float = 0.0
     duplicate: float = 0.0
     out_of_order: float = 0.0
     late: float = 0.0
@@ -45,7 +47,7 @@ class FaultRates:
             except ValueError:
                 msg = f"fault rate {part!r} is not name=number"
                 raise ValueError(msg) from None
-            if not 0.0 <= rate <= 1.0:
+            if not 0.0 <= rate <= (24.0 if name == "dropout" else 1.0):
                 msg = f"fault rate {part!r} is not between 0 and 1"
                 raise ValueError(msg)
             rates.update(dict.fromkeys(targets, rate))

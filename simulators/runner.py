@@ -45,7 +45,9 @@ def run_simulation(
     settings: Settings, run: SimulationRun, should_stop: Callable[[], bool] | None = None
 ) -> FaultReport:
     """Publish until the duration is simulated (or `should_stop()` says so)."""
-    simulation = SiteSimulation(run.site, run.seed, run.start)
+    simulation = SiteSimulation(
+        run.site, run.seed, run.start, dropouts_per_device_hour=run.faults.dropout
+    )
     faults = FaultInjector(run.faults, run.seed)
     clock = SimClock(run.start, run.speed)
     publisher = Publisher(settings)
@@ -66,6 +68,8 @@ def run_simulation(
             publisher.publish(message.topic, message.payload, retain=message.retain)
     finally:
         publisher.close()
+    if simulation.dropouts:
+        faults.report.injected["dropout"] = simulation.dropouts
     if faults.report.injected:
         log.info("faults injected: %s", dict(faults.report.injected))
     return faults.report

@@ -53,7 +53,7 @@ class SiteSimulation:
         seed: int,
         start: datetime,
         intervals: Intervals = Intervals(),
-        dropouts_per_device_hour: float = 0.03,
+        dropouts_per_device_hour: float = 0.0,
     ) -> None:
         self.site = site
         self.site_id = site.site.id
@@ -87,7 +87,9 @@ class SiteSimulation:
         everyone = [d.id for d in site.devices]
         self.offset = {device_id: self.rng.randrange(3600) for device_id in everyone}
         self.offline_until: dict[str, datetime] = {}
+        self.dropouts = 0
         self.kind_of = {d.id: d.kind for d in site.devices}
+        self.connected = sorted(d.id for d in site.devices if d.kind != "tag")
 
     def run(self, until: datetime) -> Iterator[list[Outgoing]]:
         while self.t < until:
@@ -149,10 +151,12 @@ class SiteSimulation:
             if t >= until:
                 del self.offline_until[device_id]
                 out.append(self._status(device_id, "online"))
-        if self.rng.random() < self.dropout_rate * len(self.offset) / 3600:
-            device_id = self.rng.choice(sorted(self.offset))
-            if device_id not in self.offline_until and self.kind_of[device_id] != "tag":
+        # Tags are not connected themselves: their gateway drops out for them.
+        if self.rng.random() < self.dropout_rate * len(self.connected) / 3600:
+            device_id = self.rng.choice(self.connected)
+            if device_id not in self.offline_until:
                 self.offline_until[device_id] = t + timedelta(seconds=self.rng.uniform(120, 1200))
+                self.dropouts += 1
                 out.append(self._status(device_id, "offline"))
         return out
 

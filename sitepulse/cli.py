@@ -92,8 +92,9 @@ def _parser() -> argparse.ArgumentParser:
         help="simulated start (ISO 8601 with offset); default: so that a run with --duration "
         "ends now, else 06:30 today on site",
     )
-    sim.add_argument("--faults", type=FaultRates.parse, default=FaultRates(),
-                     help="e.g. duplicate=0.01,malformed=0.005 or all=0.01")  # fmt: skip
+    sim.add_argument("--faults", type=FaultRates.parse, default=FaultRates(dropout=0.03),
+                     help="e.g. duplicate=0.01,malformed=0.005 or all=0.01; default: "
+                     "dropout=0.03 (per device and hour), nothing else")  # fmt: skip
     sim.add_argument("--load", type=int, metavar="MESSAGES",
                      help="load mode: publish this many messages as fast as possible (or --rate)"
                      " for a plain load site, registered first")  # fmt: skip

@@ -4,6 +4,8 @@ duplicates, device state, registry refresh, replay, presence."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -258,3 +260,26 @@ def test_qos_0_and_1_are_both_accepted(
     with running_ingest(settings), publisher(settings) as pub:
         publish(pub, f"site/{site_id}/env/env-2f-01/telemetry", b'{"temp_c": 5}', qos=qos)
         wait_for(lambda: count(conn, "env_readings"), lambda n: n == 1)
+
+
+def test_the_deadletters_commands_list_and_replay(
+    settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile
+) -> None:
+    topic = f"site/{site_id}/env/env-2f-01/telemetry"
+    with running_ingest(settings), publisher(settings) as pub:
+        publish(pub, topic, b'{"temp_c": 81.5}')
+        wait_for(lambda: count(conn, "dead_letters"), lambda n: n == 1)
+    env = {"SITEPULSE_DATABASE_URL": settings.database_url.get_secret_value(), "PATH": "/usr/bin"}
+
+    def cli(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "sitepulse", "deadletters", *args],
+            capture_output=True, text=True, env=env, check=True,
+        )  # fmt: skip
+        return done.stdout
+
+    listing = cli("list", "--site", site_id)
+    assert topic in listing
+    assert "temp_c=81.5 above 80" in listing
+    assert "1 dead letter(s)" in listing
+    assert "replayed 0 dead letter(s), 0 reading(s) stored; 1 still failing" in cli("replay")

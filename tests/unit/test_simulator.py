@@ -76,6 +76,19 @@ def test_the_rated_curve_is_flat_then_constant_moment() -> None:
     assert rated_load_t(crane, 40) * 40 == pytest.approx(rated_load_t(crane, 50) * 50)
 
 
+def test_devices_drop_out_behind_an_offline_status_and_come_back() -> None:
+    simulation = SiteSimulation(demo_site(), 4, MORNING, dropouts_per_device_hour=1.0)
+    statuses = [m for _ in range(3600) for m in simulation.step() if m.retain]
+    assert simulation.dropouts > 30  # 67 connected devices, one dropout an hour each
+    last: dict[str, bytes] = {}
+    for message in statuses:
+        assert last.get(message.topic, b"online") != message.payload, "a change each time"
+        last[message.topic] = message.payload
+    assert b"online" in last.values(), "devices come back"
+    silent = {topic.split("/")[3] for topic, state in last.items() if state == b"offline"}
+    assert silent == set(simulation.offline_until)
+
+
 def test_workers_are_only_on_floors_that_exist_and_only_in_working_hours() -> None:
     site = demo_site()
     elevations = {f.level: f.elevation_m for f in site.floors}
@@ -140,6 +153,8 @@ def test_fault_rates_refuse_bad_text(text: str, error: str) -> None:
 def test_faults_are_injected_at_their_rates_and_reported() -> None:
     rates = FaultRates.parse("all=0.02")
     assert rates.malformed == 0.02
+    assert rates.dropout == 0.02
+    assert FaultRates.parse("dropout=2").dropout == 2.0  # per device and hour
     injector = FaultInjector(rates, seed=1)
     simulation = SiteSimulation(demo_site(), 1, MORNING)
     sent = [m for _ in range(1200) for m in injector.apply(simulation.step(), simulation.t)]

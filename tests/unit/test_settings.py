@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from core.settings import Settings
+
+
+def test_secrets_never_appear_in_the_settings_text() -> None:
+    settings = Settings(
+        database_url=SecretStr("postgresql://u:db-pass-123@h:5432/d"),
+        mqtt_url=SecretStr("mqtt://ingest:mq-pass-456@broker:1883"),
+        device_secret=SecretStr("dev-secret-789"),
+    )
+    text = f"{settings!r} {settings} {settings.model_dump()} {settings.mqtt!r}"
+    for secret in ("db-pass-123", "mq-pass-456", "dev-secret-789"):
+        assert secret not in text
+    assert settings.mqtt.password is not None
+    assert settings.mqtt.password.get_secret_value() == "mq-pass-456"
+    assert (settings.mqtt.host, settings.mqtt.port, settings.mqtt.username) == (
+        "broker", 1883, "ingest",
+    )  # fmt: skip
+
+
+def test_environment_variables_with_the_prefix_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITEPULSE_INGEST_BATCH_READINGS", "1234")
+    monkeypatch.setenv("SITEPULSE_OFFLINE_TIMEOUT_S", '{"env": 60, "tag": 120}')
+    settings = Settings()
+    assert settings.ingest_batch_readings == 1234
+    assert settings.offline_timeout_s == {"env": 60, "tag": 120}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("database_url", "mysql://x", "postgresql://"),
+        ("mqtt_url", "http://broker", "mqtt://user:password@host:port"),
+        ("ingest_site_filter", "site/#", "ingest_site_filter"),
+    ],
+)
+def test_bad_settings_are_refused_naming_what_is_right(field: str, value: str, named: str) -> None:
+    with pytest.raises(ValidationError, match=named):
+        Settings(**{field: value})  # type: ignore[arg-type]
