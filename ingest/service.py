@@ -122,7 +122,8 @@ class IngestService:
             except IndexError:
                 if time.time() >= deadline or self.stopping.is_set():
                     break
-                time.sleep(0.001)
+                # Idle, a short nap; in a batch, a shorter one (the deadline is near).
+                time.sleep(0.001 if messages else 0.005)
                 continue
             if not messages:
                 deadline = message.received_at + age_s

@@ -67,6 +67,23 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--client-id", help="default: SITEPULSE_INGEST_CLIENT_ID")
     ingest.set_defaults(handler=_ingest)
 
+    api = commands.add_parser("api", help="serve the HTTP API")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8080)
+    api.set_defaults(handler=_api)
+
+    keys = commands.add_parser("apikey", help="API keys").add_subparsers(metavar="ACTION")
+    key_create = keys.add_parser("create", help="create a key; it is shown once")
+    key_create.add_argument("--role", choices=["viewer", "manager", "admin"], required=True)
+    key_create.add_argument("--name", required=True, help="who or what uses it")
+    key_create.set_defaults(handler=_apikey_create)
+    key_revoke = keys.add_parser("revoke", help="revoke a key by its id")
+    key_revoke.add_argument("id", type=int)
+    key_revoke.set_defaults(handler=_apikey_revoke)
+    keys.add_parser("list", help="the keys (never the keys themselves)").set_defaults(
+        handler=_apikey_list
+    )
+
     dead = commands.add_parser("deadletters", help="refused messages").add_subparsers(
         metavar="ACTION"
     )
@@ -191,6 +208,48 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.model_copy(update={"ingest_client_id": args.client_id})
     setup_logging(settings.log_level, "ingest")
     return run_ingest(settings)
+
+
+def _api(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from core.logs import setup_logging
+
+    setup_logging(settings.log_level, "api")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
+    return 0
+
+
+def _apikey_create(args: argparse.Namespace, settings: Settings) -> int:
+    from api.keys import create_key
+    from core.db import connect
+
+    with connect(settings) as conn:
+        key, secret = create_key(conn, args.name, args.role)
+    print(f"key #{key.id} ({key.role}) for {key.name}; shown once, keep it safe:\n{secret}")
+    return 0
+
+
+def _apikey_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from api.keys import revoke_key
+    from core.db import connect
+
+    with connect(settings) as conn:
+        if not revoke_key(conn, args.id):
+            raise SitePulseError(f"no active key #{args.id}")
+    print(f"key #{args.id} revoked")
+    return 0
+
+
+def _apikey_list(args: argparse.Namespace, settings: Settings) -> int:
+    from api.keys import list_keys
+    from core.db import connect
+
+    with connect(settings) as conn:
+        for key in list_keys(conn):
+            print(key)
+    return 0
 
 
 def _deadletters_list(args: argparse.Namespace, settings: Settings) -> int:

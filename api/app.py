@@ -1,0 +1,46 @@
+"""`sitepulse api`: the HTTP API (JSON under /api/v1, RFC 9457 errors, OpenAPI at /docs)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import psycopg
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
+
+from api import dead_letters, floors, problems, readings
+from core.db import create_pool
+from core.migrate import check_ready
+from core.settings import Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = create_pool(settings, min_size=1, max_size=10)
+        with pool.connection() as conn:
+            check_ready(conn)
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(title="SitePulse", version="0.1.0", lifespan=lifespan)
+    problems.install(app)
+    app.include_router(floors.router)
+    app.include_router(readings.router)
+    app.include_router(dead_letters.router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz(request: Request) -> JSONResponse:
+        try:
+            with request.app.state.pool.connection(timeout=2) as conn:
+                conn.execute("SELECT 1")
+        except (psycopg.Error, PoolTimeout):
+            return problems.problem_response(503, "Unavailable", "the database cannot be reached")
+        return JSONResponse({"status": "ok"})
+
+    return app

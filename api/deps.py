@@ -1,0 +1,44 @@
+"""What routes depend on: a pooled connection, and the caller's key with its role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.keys import ApiKey, Role, find_key, may
+from api.problems import Problem
+from core.db import Connection
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_conn(request: Request) -> Iterator[Connection]:
+    with request.app.state.pool.connection() as conn:
+        yield conn
+
+
+ConnDep = Annotated[Connection, Depends(get_conn)]
+
+
+def require(role: Role) -> Callable[..., ApiKey]:
+    def check(
+        conn: ConnDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> ApiKey:
+        if credentials is None:
+            raise Problem(401, "Unauthorized", "send Authorization: Bearer <api key>")
+        key = find_key(conn, credentials.credentials)
+        if key is None:
+            raise Problem(401, "Unauthorized", "unknown or revoked API key")
+        if not may(key.role, role):
+            raise Problem(403, "Forbidden", f"this needs the {role} role; the key is {key.role}")
+        return key
+
+    return check
+
+
+Viewer = Annotated[ApiKey, Depends(require("viewer"))]
+Manager = Annotated[ApiKey, Depends(require("manager"))]

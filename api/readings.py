@@ -1,0 +1,67 @@
+"""A device's readings in a time range, oldest first, a page at a time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime, BaseModel
+
+from api.deps import ConnDep, Viewer
+from api.problems import Problem
+from core.sql import load_queries
+
+router = APIRouter(prefix="/api/v1/devices", tags=["readings"])
+_Q = load_queries("api", "readings.sql")
+MAX_RANGE = timedelta(days=31)
+DEFAULT_RANGE = timedelta(hours=24)
+
+
+class Readings(BaseModel):
+    device: str
+    kind: str
+    readings: list[dict[str, Any]]
+    # The next page's URL when `limit` cut this one short.
+    next: str | None
+
+
+@router.get("/{device}/readings")
+def readings(
+    device: str,
+    request: Request,
+    conn: ConnDep,
+    _key: Viewer,
+    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    to: AwareDatetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> Readings:
+    to = to or datetime.now(UTC)
+    from_ = from_ or to - DEFAULT_RANGE
+    if from_ >= to:
+        raise Problem(422, "Invalid request", "invalid query.from: must be before query.to")
+    if to - from_ > MAX_RANGE:
+        raise Problem(422, "Invalid request", "invalid query.from: the range is 31 days at most")
+    row = conn.execute(_Q["device"], {"device": device}).fetchone()
+    if row is None:
+        raise Problem(404, "Not found", f"no device {device!r}")
+    kind = str(row[0])
+    if kind == "gateway":
+        raise Problem(404, "Not found", f"{device} is a gateway: its readings are its children's")
+    cur = conn.execute(_Q[kind], {"device": device, "from": from_, "to": to, "limit": limit})
+    columns = [c.name for c in cur.description or []]
+    items = [
+        {
+            k: (v.isoformat() if k == "ts" else v)
+            for k, v in zip(columns, r, strict=True)
+            if v is not None
+        }
+        for r in cur.fetchall()
+    ]
+    next_url = None
+    if len(items) == limit:
+        after = datetime.fromisoformat(items[-1]["ts"]) + timedelta(microseconds=1)
+        next_url = str(
+            request.url.include_query_params(**{"from": after.isoformat(), "to": to.isoformat()})
+        )
+    return Readings(device=device, kind=kind, readings=items, next=next_url)
