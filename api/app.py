@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 
-from api import dead_letters, floors, problems, readings
+from api import board, dead_letters, floors, problems, readings, registry, stream
 from core.db import create_pool
 from core.migrate import check_ready
 from core.settings import Settings
@@ -31,8 +31,11 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="SitePulse", version="0.1.0", lifespan=lifespan)
     problems.install(app)
     app.include_router(floors.router)
+    app.include_router(registry.router)
     app.include_router(readings.router)
     app.include_router(dead_letters.router)
+    app.include_router(stream.router)
+    app.include_router(board.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

@@ -12,7 +12,7 @@ from api.keys import ApiKey, Role, find_key, may
 from api.problems import Problem
 from core.db import Connection
 
-_bearer = HTTPBearer(auto_error=False)
+bearer = HTTPBearer(auto_error=False)
 
 
 def get_conn(request: Request) -> Iterator[Connection]:
@@ -26,7 +26,7 @@ ConnDep = Annotated[Connection, Depends(get_conn)]
 def require(role: Role) -> Callable[..., ApiKey]:
     def check(
         conn: ConnDep,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> ApiKey:
         if credentials is None:
             raise Problem(401, "Unauthorized", "send Authorization: Bearer <api key>")

@@ -43,11 +43,11 @@ def list_sites(conn: ConnDep, _key: Viewer) -> list[Site]:
 
 @router.get("/{site}/floors")
 def floors(site: str, conn: ConnDep, _key: Viewer) -> list[Floor]:
-    _site_or_404(conn, site)
+    site_or_404(conn, site)
     return [_floor(row) for row in conn.execute(_Q["floors"], {"site": site})]
 
 
-def _site_or_404(conn: Connection, site: str) -> None:
+def site_or_404(conn: Connection, site: str) -> None:
     if conn.execute(_Q["site"], {"site": site}).fetchone() is None:
         raise Problem(404, "Not found", f"no site {site!r}")
 

@@ -8,10 +8,13 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
+from api.keys import create_key, revoke_key
 from core.broker_auth import registry_accounts, write_credentials_for
 from core.db import Connection, connect
+from core.errors import SitePulseError
 from core.migrate import migrate
 from core.settings import Settings
 from core.site_file import load_site_file
@@ -23,13 +26,16 @@ _REPO = Path(__file__).resolve().parent.parent
 _SERVICES = _REPO / "deploy/debian/services.sh"
 
 
-def run_demo(settings: Settings, site_file: Path, speed: float = 60.0) -> int:
+def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int = 8080) -> int:
     started_services = _start_services()
     site = load_site_file(site_file)
     with connect(settings) as conn:
         migrate(conn)
         print(f"site {site.site.id}: {apply_site(conn, site).summary()}")
         write_credentials_for(settings, registry_accounts(conn))
+        board_key, board_secret = create_key(
+            conn, "demo board (revoked when the demo ends)", "viewer"
+        )
     # A demo's broker session should not outlive the demo by days, queueing all the while.
     env = {
         **os.environ,
@@ -44,13 +50,17 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0) -> int:
             env=env,
             stdout=subprocess.DEVNULL,
         ),
+        subprocess.Popen([*command, "api", "--port", str(port)], env=env),
     ]
+    api = f"http://127.0.0.1:{port}"
     print(
         "\nSitePulse demo running.\n"
         f"  MQTT:       {settings.mqtt.host}:{settings.mqtt.port}, topics site/{site.site.id}/...\n"
         f"  simulator:  {site.site.id} from 06:30 on site at {speed:g}x until it reaches now\n"
         "  ingest:     running; dead letters: sitepulse deadletters list\n"
-        "  not built:  rules and alerts, the HTTP API and board page, Grafana dashboards\n"
+        f"  API:        {api}/docs (keys: sitepulse apikey create --role viewer --name ...)\n"
+        f"  wall board: {api}/board/{site.site.id}?key={board_secret}\n"
+        "  not built:  rules and alerts, schedules, Grafana dashboards\n"
         "Ctrl-C stops the demo.\n"
     )
     time.sleep(3)
@@ -67,6 +77,8 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0) -> int:
                 child.terminate()
         for child in children:
             child.wait(timeout=60)
+        with suppress(SitePulseError), connect(settings) as conn:
+            revoke_key(conn, board_key.id)
         if started_services:
             subprocess.run([str(_SERVICES), "stop"], check=False)
     return 0

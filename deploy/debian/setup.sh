@@ -8,7 +8,8 @@ repo=$(cd "$here/../.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
 need=()
-for pkg in postgresql postgresql-contrib mosquitto mosquitto-clients netcat-openbsd python3-venv; do
+for pkg in postgresql postgresql-contrib mosquitto mosquitto-clients netcat-openbsd python3-venv \
+    chromium fonts-noto-cjk; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if ((${#need[@]})); then
@@ -16,6 +17,7 @@ if ((${#need[@]})); then
     apt-get update -qq
     apt-get install -y -qq "${need[@]}" >/dev/null
     # Debian's packages start their own services where systemd runs; ours run apart.
+    # chromium and the CJK fonts are for the browser test of the board page.
 fi
 
 "$here/install-timescaledb.sh"

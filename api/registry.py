@@ -1,0 +1,146 @@
+"""What is on a site, with each thing's current state: zones, cranes, devices, workers,
+and a floor's environment over time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel
+
+from api.deps import ConnDep, Viewer
+from api.floors import site_or_404
+from api.problems import Problem
+from core.sql import load_queries
+
+router = APIRouter(prefix="/api/v1/sites/{site}", tags=["sites"])
+_Q = load_queries("api", "registry.sql")
+Metric = Literal["temp_c", "rh_pct", "pm25_ugm3", "pm10_ugm3", "noise_dba", "core_temp_c"]
+BUCKETS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "1d": 86400}
+MAX_POINTS = 5000
+M = TypeVar("M", bound=BaseModel)
+Page = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+class Zone(BaseModel):
+    id: str
+    floor: int
+    name: str | None
+    polygon: list[list[float]]
+    hazard: bool
+
+
+class Crane(BaseModel):
+    id: str
+    name: str | None
+    x_m: float
+    y_m: float
+    jib_m: float
+    rated_t: float
+    online: bool | None
+    last_ts: datetime | None
+    latest: dict[str, Any] | None
+
+
+class Device(BaseModel):
+    id: str
+    kind: str
+    name: str | None
+    floor: int | None
+    zone: str | None
+    gateway: str | None
+    online: bool | None
+    status_changed_at: datetime | None
+    status_reason: str | None
+    last_seen_at: datetime | None
+    last_ts: datetime | None
+    latest: dict[str, Any] | None
+
+
+class Worker(BaseModel):
+    id: str
+    name: str
+    trade: str
+    tag: str | None
+    present: bool
+    floor: int | None
+    zone: str | None
+    last_ts: datetime | None
+
+
+class Bucket(BaseModel):
+    ts: datetime
+    avg: float
+    min: float
+    max: float
+    count: int
+
+
+@router.get("/zones")
+def zones(site: str, conn: ConnDep, _key: Viewer) -> list[Zone]:
+    site_or_404(conn, site)
+    return _models(Zone, conn.execute(_Q["zones"], {"site": site}))
+
+
+@router.get("/cranes")
+def cranes(site: str, conn: ConnDep, _key: Viewer) -> list[Crane]:
+    site_or_404(conn, site)
+    return _models(Crane, conn.execute(_Q["cranes"], {"site": site}))
+
+
+@router.get("/devices")
+def devices(
+    site: str,
+    conn: ConnDep,
+    _key: Viewer,
+    kind: Literal["crane", "tag", "env", "gateway"] | None = None,
+    limit: Page = 500,
+    offset: Offset = 0,
+) -> list[Device]:
+    site_or_404(conn, site)
+    params = {"site": site, "kind": kind, "limit": limit, "offset": offset}
+    return _models(Device, conn.execute(_Q["devices"], params))
+
+
+@router.get("/workers")
+def workers(
+    site: str, conn: ConnDep, _key: Viewer, limit: Page = 500, offset: Offset = 0
+) -> list[Worker]:
+    site_or_404(conn, site)
+    params = {"site": site, "limit": limit, "offset": offset}
+    return _models(Worker, conn.execute(_Q["workers"], params))
+
+
+@router.get("/floors/{level}/readings")
+def floor_readings(
+    site: str,
+    level: int,
+    conn: ConnDep,
+    _key: Viewer,
+    metric: Metric,
+    bucket: Literal["1m", "5m", "15m", "1h", "1d"] = "5m",
+    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    to: AwareDatetime | None = None,
+) -> list[Bucket]:
+    site_or_404(conn, site)
+    to = to or datetime.now(UTC)
+    from_ = from_ or to - timedelta(hours=24)
+    if from_ >= to:
+        raise Problem(422, "Invalid request", "invalid query.from: must be before query.to")
+    if (to - from_).total_seconds() / BUCKETS[bucket] > MAX_POINTS:
+        raise Problem(
+            422, "Invalid request",
+            f"invalid query.bucket: {bucket} buckets over this range exceed {MAX_POINTS} points",
+        )  # fmt: skip
+    params = {"site": site, "floor": level, "metric": metric, "from": from_, "to": to,
+              "bucket": timedelta(seconds=BUCKETS[bucket])}  # fmt: skip
+    return _models(Bucket, conn.execute(_Q["floor_metric"], params))
+
+
+def _models(model: type[M], rows: Iterable[Sequence[Any]]) -> list[M]:
+    """Rows whose columns are in the model's field order (the queries are written so)."""
+    fields = list(model.model_fields)
+    return [model.model_validate(dict(zip(fields, row, strict=True))) for row in rows]

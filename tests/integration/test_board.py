@@ -1,0 +1,118 @@
+"""The board page in headless Chromium (Debian's package), fed live by the real stack:
+simulator -> broker -> ingest -> database -> API -> server-sent events -> page."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, sync_playwright
+
+from api.app import create_app
+from api.keys import create_key
+from core.db import Connection
+from core.settings import Settings
+from core.site_file import SiteFile
+from simulators.mqtt_out import Publisher
+from simulators.site_sim import SiteSimulation
+from tests.helpers import REPO, rows, running_ingest, wait_for
+
+ARTIFACTS = REPO / "artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def api_url(settings: Settings) -> Iterator[str]:
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the API did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, driven by Playwright (no browser download)."""
+    executable = shutil.which("chromium")
+    assert executable, "chromium is not installed: deploy/debian/setup.sh installs it"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )  # fmt: skip
+        yield launched
+        launched.close()
+
+
+def test_the_board_shows_floors_statuses_and_cranes_live(
+    settings: Settings,
+    conn: Connection,
+    site_id: str,
+    loaded_site: SiteFile,
+    api_url: str,
+    browser: Browser,
+) -> None:
+    _, key = create_key(conn, "wall display", "viewer")
+    # Yesterday at 10:00 on site: working hours, whatever the time is now.
+    local = datetime.now(ZoneInfo(loaded_site.site.timezone)) - timedelta(days=1)
+    start = local.replace(hour=10, minute=0, second=0, microsecond=0).astimezone(UTC)
+    simulation = SiteSimulation(loaded_site, seed=3, start=start)
+    with running_ingest(settings):
+        publisher = Publisher(settings)
+        try:
+            for _ in range(9 * 60):
+                for message in simulation.step():
+                    publisher.publish(message.topic, message.payload, retain=message.retain)
+        finally:
+            publisher.close()
+        wait_for(lambda: rows(conn, "SELECT count(*) FROM crane_readings"),
+                 lambda r: r[0][0] >= 500, what="crane readings")  # fmt: skip
+    conn.execute("UPDATE device_state SET online = false WHERE device_id = 'env-3f-01'")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{api_url}/board/{site_id}?key={key}")
+    page.wait_for_selector(".floor", timeout=15_000)
+    names = page.locator(".floor .name").all_inner_texts()
+    assert names == ["3F", "2F", "1F", "B1"]
+    assert page.locator('.floor[data-level="3"]').get_attribute("class") == "floor offline"
+    assert page.locator('.floor[data-level="2"]').get_attribute("class") == "floor ok"
+    bars = page.locator(".floor .bar").all_inner_texts()
+    assert sum(int(bar.split(" 人")[0]) for bar in bars) == 3, bars  # all three at work
+    assert page.locator(".crane b").all_inner_texts() == ["tc-1"]
+    assert "% moment" in page.locator(".crane").inner_text()
+    assert page.locator("#conn").inner_text().startswith("live")
+    screenshot = ARTIFACTS / "board.png"
+    page.screenshot(path=str(screenshot))
+    assert screenshot.stat().st_size > 10_000
+
+
+def test_the_board_without_a_valid_key_says_it_cannot_connect(
+    site_id: str, loaded_site: SiteFile, api_url: str, browser: Browser
+) -> None:
+    page = browser.new_page()
+    page.goto(f"{api_url}/board/{site_id}?key=wrong")
+    page.wait_for_function("document.getElementById('conn').textContent.includes('reconnecting')")
+    assert page.locator(".floor").count() == 0
