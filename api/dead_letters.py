@@ -60,8 +60,14 @@ def list_letters(
 
 
 @router.post("/replay")
-def replay(conn: ConnDep, _key: Manager, site: str | None = None) -> Replay:
-    result = replay_dead_letters(conn, site=site)
+def replay(
+    conn: ConnDep,
+    _key: Manager,
+    site: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+) -> Replay:
+    """Replay up to `limit` pending dead letters; call again for more."""
+    result = replay_dead_letters(conn, site=site, limit=limit)
     return Replay(
         replayed=result.replayed,
         still_failing=result.still_failing,

@@ -22,7 +22,7 @@ BUCKETS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "1d": 86400}
 MAX_POINTS = 5000
 M = TypeVar("M", bound=BaseModel)
 Page = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 class Zone(BaseModel):

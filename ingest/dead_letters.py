@@ -60,12 +60,15 @@ def list_dead_letters(
     ]
 
 
-def replay_dead_letters(conn: Connection, *, site: str | None = None) -> ReplayResult:
+def replay_dead_letters(
+    conn: Connection, *, site: str | None = None, limit: int = 10_000
+) -> ReplayResult:
+    """Replay up to `limit` pending letters (the rest wait for the next call)."""
     registry = load_registry(conn)
     prepare(conn)
     replayed = failing = readings = 0
     with conn.transaction():
-        letters = conn.execute(_Q["pending_for_replay"], {"site": site}).fetchall()
+        letters = conn.execute(_Q["pending_for_replay"], {"site": site, "limit": limit}).fetchall()
         for (topic, payload), group in groupby(letters, key=lambda row: (row[2], bytes(row[3]))):
             group_rows = list(group)
             # The original receive time, so that readings without ts get the same ts again.

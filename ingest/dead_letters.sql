@@ -11,6 +11,7 @@ SELECT id, received_at, topic, payload, item
 FROM dead_letters
 WHERE replayed_at IS NULL AND (%(site)s::text IS NULL OR site_id = %(site)s)
 ORDER BY topic, payload_sha256, received_at
+LIMIT %(limit)s
 FOR UPDATE SKIP LOCKED;
 
 -- name: mark_replayed

@@ -40,6 +40,8 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int
     env = {
         **os.environ,
         "SITEPULSE_INGEST_SESSION_EXPIRY_S": "3600",
+        # Only this site: other sites on the same broker (the tests') are not the demo's.
+        "SITEPULSE_INGEST_SITE_FILTER": site.site.id,
         "SITEPULSE_LOG_LEVEL": "WARNING",  # the board owns the terminal
     }
     command = [sys.executable, "-m", "sitepulse"]

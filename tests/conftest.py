@@ -4,15 +4,20 @@ and its own site id (so its own topics). A service that cannot start fails the r
 
 from __future__ import annotations
 
+import socket
 import subprocess
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+import uvicorn
 from pydantic import SecretStr
 
+from api.app import create_app
 from core.db import Connection, connect
 from core.migrate import migrate
 from core.settings import Settings
@@ -106,3 +111,26 @@ def loaded_site(conn: Connection, site_id: str) -> SiteFile:
     site = make_test_site(site_id)
     apply_site(conn, site)
     return site
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def api_url(settings: Settings) -> Iterator[str]:
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the API did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
