@@ -1,0 +1,150 @@
+"""API benchmark: floors status and readings latency (p50/p99) over real HTTP with 50
+floors and 30 days of data, against the same queries run straight on PostgreSQL.
+
+    .venv/bin/python -m bench.api [--floors 50] [--days 30] [--requests 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import psycopg
+import uvicorn
+from pydantic import SecretStr
+
+from api.app import create_app
+from api.keys import create_key
+from core.migrate import migrate
+from core.settings import Settings
+from core.site_file import SiteFile
+from core.site_store import apply_site
+from core.sql import load_queries
+
+REPO = Path(__file__).resolve().parent.parent
+DB = "sitepulse_bench_api"
+SITE = "bench-tower"
+_Q = load_queries("bench", "api.sql")
+_FLOORS = load_queries("api", "floors.sql")
+
+
+def tower(floors: int) -> SiteFile:
+    devices: list[dict[str, object]] = []
+    for level in range(1, floors + 1):
+        devices += [{"id": f"env-{level}f-{i}", "kind": "env", "floor": level} for i in range(3)]
+    devices += [{"id": f"gw-{g}", "kind": "gateway"} for g in range(4)]
+    devices += [{"id": f"tag-{t:04d}", "kind": "tag", "gateway": f"gw-{t % 4}"} for t in range(300)]
+    return SiteFile.model_validate(
+        {
+            "site": {"id": SITE, "name": "Bench tower", "timezone": "Asia/Shanghai"},
+            "floors": [
+                {"level": lv, "name": f"{lv}F", "elevation_m": 3.6 * (lv - 1)}
+                for lv in range(1, floors + 1)
+            ],
+            "devices": devices,
+        }
+    )
+
+
+def percentiles(samples_ms: list[float]) -> str:
+    ordered = sorted(samples_ms)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return f"p50 {statistics.median(ordered):6.1f} ms   p99 {p99:6.1f} ms"
+
+
+def timed(call: Callable[[], object], n: int) -> list[float]:
+    call()  # warm
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--floors", type=int, default=50)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+
+    services = str(REPO / "deploy/debian/services.sh")
+    subprocess.run([services, "start"], check=True, stdout=subprocess.DEVNULL)
+    env = subprocess.run([services, "env"], capture_output=True, text=True, check=True).stdout
+    base = dict(line.split("=", 1) for line in env.split())["SITEPULSE_DATABASE_URL"]
+    base = base.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {DB}")
+    settings = Settings(database_url=SecretStr(f"{base}/{DB}"))
+    conn = psycopg.connect(settings.database_url.get_secret_value(), autocommit=True)
+    migrate(conn)
+    apply_site(conn, tower(args.floors))
+    begun = time.perf_counter()
+    params = {"site": SITE, "days": args.days, "floors": args.floors}
+    conn.execute(_Q["env_history"], params)
+    conn.execute(_Q["tag_history"], params)
+    conn.execute(_Q["state"], params)
+    conn.execute("ANALYZE")
+    counts = [
+        conn.execute(f"SELECT count(*) FROM {t}").fetchone()
+        for t in ("env_readings", "tag_readings")
+    ]
+    print(
+        f"data: {args.floors} floors, {args.days} days: {counts[0][0]:,} env rows, "  # type: ignore[index]
+        f"{counts[1][0]:,} tag rows, loaded in {time.perf_counter() - begun:.0f} s"  # type: ignore[index]
+    )
+    _, key = create_key(conn, "bench", "viewer")
+
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), port=8765, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    client = httpx.Client(
+        base_url="http://127.0.0.1:8765", headers={"Authorization": f"Bearer {key}"}
+    )
+    now = datetime.now(UTC)
+    day = {"from": (now - timedelta(days=1)).isoformat(), "to": now.isoformat()}
+    floor = f"/api/v1/sites/{SITE}/floors/25/readings"
+    device = "/api/v1/devices/env-25f-1/readings"
+    month = {"from": (now - timedelta(days=30)).isoformat(), "to": now.isoformat()}
+
+    def get(path: str, **query: object) -> Callable[[], object]:
+        return lambda: client.get(path, params=query).raise_for_status()  # type: ignore[arg-type]
+
+    def sql() -> object:
+        return conn.execute(_FLOORS["floors"], {"site": SITE}).fetchall()
+
+    cases: list[tuple[str, Callable[[], object]]] = [
+        ("GET floors status (HTTP)", get(f"/api/v1/sites/{SITE}/floors")),
+        ("  same query on PostgreSQL", sql),
+        ("GET device readings, 1 day, limit 1000", get(device, **day, limit=1000)),
+        ("GET floor temp_c, 1 day, 5 min buckets", get(floor, **day, metric="temp_c", bucket="5m")),
+        (
+            "GET floor temp_c, 30 days, 1 h buckets",
+            get(floor, **month, metric="temp_c", bucket="1h"),
+        ),
+        ("GET healthz (HTTP floor: SELECT 1)", get("/healthz")),
+    ]
+    for name, call in cases:
+        print(f"{name:<44} {percentiles(timed(call, args.requests))}")
+    server.should_exit = True
+    thread.join(10)
+    conn.close()
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
