@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 
-from api import board, dead_letters, floors, problems, readings, registry, stream
+from api import board, dead_letters, floors, metrics, problems, readings, registry, stream
 from core.db import create_pool
 from core.migrate import check_ready
 from core.settings import Settings
@@ -36,6 +36,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(dead_letters.router)
     app.include_router(stream.router)
     app.include_router(board.router)
+    app.include_router(metrics.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

@@ -16,6 +16,7 @@ import psycopg
 from core.db import Connection, connect
 from core.errors import DatabaseUnavailable, SitePulseError
 from core.migrate import check_ready
+from core.service_metrics import report
 from core.settings import Settings
 from ingest.committer import MAX_BACKOFF_S, Committer, Counters
 from ingest.consumer import Consumer, Inbound
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 REGISTRY_POLL_S = 1.0
 OFFLINE_SWEEP_S = 10.0
 STATS_EVERY_S = 30.0
+METRICS_EVERY_S = 5.0
 
 
 class IngestService:
@@ -41,6 +43,7 @@ class IngestService:
         self._conn: Connection | None = None
         self._next_registry_poll = 0.0
         self._next_offline_sweep = 0.0
+        self._next_metrics = 0.0
         self._next_stats = time.monotonic() + STATS_EVERY_S
 
     @property
@@ -153,6 +156,16 @@ class IngestService:
                         self.registry.version,
                         len(self.registry.devices),
                     )
+            if now >= self._next_metrics:
+                self._next_metrics = now + METRICS_EVERY_S
+                c = self.counters
+                report(self._connection(), "ingest", self.settings.ingest_client_id, {
+                    "messages_total": c.messages, "readings_total": c.readings,
+                    "stored_total": c.stored, "duplicates_total": c.readings - c.stored,
+                    "dead_letters_total": c.dead_letters, "batches_total": c.batches,
+                    "inbox_messages": len(self.consumer.inbox),
+                    "broker_connected": float(self.consumer.connected.is_set()),
+                })  # fmt: skip
             if now >= self._next_offline_sweep:
                 self._next_offline_sweep = now + OFFLINE_SWEEP_S
                 gone = mark_offline(self._connection(), self.settings.offline_timeout_s)

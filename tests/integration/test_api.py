@@ -174,3 +174,27 @@ def test_dead_letters_are_listed_and_only_managers_replay(
     done = client.post("/api/v1/deadletters/replay", headers=keys["manager"])
     assert done.status_code == 200
     assert done.json() == {"replayed": 0, "still_failing": 1, "readings_stored": 0}
+
+
+def test_metrics_gather_every_service_and_the_devices(
+    client: TestClient, settings: Settings, conn: Connection, site_id: str,
+    loaded_site: SiteFile, keys: dict[str, dict[str, str]],
+) -> None:  # fmt: skip
+    assert client.get("/metrics").status_code == 401
+    with running_ingest(settings), publisher(settings) as pub:
+        publish(pub, f"site/{site_id}/env/env-2f-01/telemetry", b'{"temp_c": 20}')
+        publish(pub, f"site/{site_id}/env/env-2f-01/telemetry", b'{"temp_c": 200}')
+
+        def scrape() -> str:
+            return client.get("/metrics", headers=keys["viewer"]).text
+
+        instance = settings.ingest_client_id
+        text = wait_for(
+            scrape, lambda t: f'sitepulse_ingest_stored_total{{instance="{instance}"}} 1' in t,
+            what="ingest's counters in /metrics",
+        )  # fmt: skip
+    assert "# TYPE sitepulse_ingest_stored_total counter" in text
+    assert f'sitepulse_ingest_dead_letters_total{{instance="{instance}"}} 1' in text
+    assert f'sitepulse_dead_letters_pending{{site="{site_id}"}} 1' in text
+    assert f'sitepulse_devices{{site="{site_id}",kind="env",state="online"}} 1' in text
+    assert f'sitepulse_devices{{site="{site_id}",kind="env",state="unknown"}} 1' in text
