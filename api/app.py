@@ -10,7 +10,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 
-from api import board, dead_letters, floors, metrics, problems, readings, registry, stream
+from api import (
+    board,
+    dead_letters,
+    floors,
+    labor,
+    metrics,
+    problems,
+    readings,
+    registry,
+    stream,
+)
 from core.db import create_pool
 from core.migrate import check_ready
 from core.settings import Settings
@@ -33,6 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(floors.router)
     app.include_router(registry.router)
     app.include_router(readings.router)
+    app.include_router(labor.router)
     app.include_router(dead_letters.router)
     app.include_router(stream.router)
     app.include_router(board.router)

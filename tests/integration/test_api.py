@@ -198,3 +198,34 @@ def test_metrics_gather_every_service_and_the_devices(
     assert f'sitepulse_dead_letters_pending{{site="{site_id}"}} 1' in text
     assert f'sitepulse_devices{{site="{site_id}",kind="env",state="online"}} 1' in text
     assert f'sitepulse_devices{{site="{site_id}",kind="env",state="unknown"}} 1' in text
+
+
+def test_labour_hours_count_the_time_a_tag_was_heard_on_the_site_day(
+    client: TestClient, settings: Settings, conn: Connection, site_id: str,
+    loaded_site: SiteFile, keys: dict[str, dict[str, str]],
+) -> None:  # fmt: skip
+    # Shanghai 08:00-10:00 (00:00-02:00 UTC) every 10 s, then 11:00-11:30 after a break.
+    def batch(start: datetime, minutes: int) -> str:
+        span = range(0, minutes * 60, 10)
+        readings = [{"ts": int((start + timedelta(seconds=s)).timestamp() * 1000),
+                     "x_m": 1.0, "y_m": 1.0} for s in span]  # fmt: skip
+        return json.dumps({"tag-0001": readings})
+
+    with running_ingest(settings), publisher(settings) as pub:
+        topic = f"site/{site_id}/gateway/gw-01/telemetry"
+        publish(pub, topic, batch(datetime(2026, 11, 23, 0, 0, tzinfo=UTC), 120))
+        publish(pub, topic, batch(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), 30))
+        wait_for(lambda: rows(conn, "SELECT count(*) FROM tag_readings"), lambda r: r == [(900,)])
+    response = client.get(f"/api/v1/sites/{site_id}/labor", params={"day": "2026-11-23"},
+                          headers=keys["viewer"])  # fmt: skip
+    assert response.status_code == 200
+    body = response.json()
+    assert [(w["worker"], w["hours"]) for w in body["workers"]] == [("w-0001", 2.5)]
+    assert body["hours_by_trade"] == {"rebar": 2.5}
+    other_day = client.get(f"/api/v1/sites/{site_id}/labor", params={"day": "2026-11-22"},
+                           headers=keys["viewer"]).json()  # fmt: skip
+    assert other_day["workers"] == []
+    bad = client.get(f"/api/v1/sites/{site_id}/labor", params={"day": "23/11"},
+                     headers=keys["viewer"])  # fmt: skip
+    assert bad.status_code == 422
+    assert "query.day" in bad.json()["detail"]

@@ -1,0 +1,49 @@
+"""Labour hours: how long each worker was on site on a day, from their tag."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import ConnDep, Viewer
+from api.problems import Problem
+from core.sql import load_queries
+
+router = APIRouter(prefix="/api/v1/sites/{site}", tags=["labour"])
+_Q = load_queries("api", "labor.sql")
+_SITE = load_queries("api", "floors.sql")["site"]
+
+
+class WorkerHours(BaseModel):
+    worker: str
+    name: str
+    trade: str
+    hours: float
+    first_seen: datetime
+    last_seen: datetime
+
+
+class LaborDay(BaseModel):
+    site: str
+    date: date
+    workers: list[WorkerHours]
+    hours_by_trade: dict[str, float]
+
+
+@router.get("/labor")
+def labor(site: str, day: date, conn: ConnDep, _key: Viewer) -> LaborDay:
+    """`day` is a date on the site's clock (its time zone), e.g. 2026-11-23."""
+    row = conn.execute(_SITE, {"site": site}).fetchone()
+    if row is None:
+        raise Problem(404, "Not found", f"no site {site!r}")
+    start = datetime.combine(day, time(), tzinfo=ZoneInfo(str(row[2])))
+    rows = conn.execute(_Q["labor"], {"site": site, "from": start, "to": start + timedelta(days=1)})
+    fields = list(WorkerHours.model_fields)
+    workers = [WorkerHours.model_validate(dict(zip(fields, r, strict=True))) for r in rows]
+    by_trade: dict[str, float] = {}
+    for worker in workers:
+        by_trade[worker.trade] = round(by_trade.get(worker.trade, 0.0) + worker.hours, 2)
+    return LaborDay(site=site, date=day, workers=workers, hours_by_trade=by_trade)
