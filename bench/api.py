@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -17,14 +16,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
-import psycopg
 import uvicorn
-from pydantic import SecretStr
 
 from api.app import create_app
 from api.keys import create_key
-from core.migrate import migrate
-from core.settings import Settings
+from bench.scratch import create_scratch, drop_scratch
 from core.site_file import SiteFile
 from core.site_store import apply_site
 from core.sql import load_queries
@@ -77,17 +73,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
 
-    services = str(REPO / "deploy/debian/services.sh")
-    subprocess.run([services, "start"], check=True, stdout=subprocess.DEVNULL)
-    env = subprocess.run([services, "env"], capture_output=True, text=True, check=True).stdout
-    base = dict(line.split("=", 1) for line in env.split())["SITEPULSE_DATABASE_URL"]
-    base = base.rsplit("/", 1)[0]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DB}")
-    settings = Settings(database_url=SecretStr(f"{base}/{DB}"))
-    conn = psycopg.connect(settings.database_url.get_secret_value(), autocommit=True)
-    migrate(conn)
+    settings, conn = create_scratch(DB)
     apply_site(conn, tower(args.floors))
     begun = time.perf_counter()
     params = {"site": SITE, "days": args.days, "floors": args.floors}
@@ -115,8 +101,9 @@ def main() -> int:
     )
     now = datetime.now(UTC)
     day = {"from": (now - timedelta(days=1)).isoformat(), "to": now.isoformat()}
-    floor = f"/api/v1/sites/{SITE}/floors/25/readings"
-    device = "/api/v1/devices/env-25f-1/readings"
+    middle = args.floors // 2 or 1
+    floor = f"/api/v1/sites/{SITE}/floors/{middle}/readings"
+    device = f"/api/v1/devices/env-{middle}f-1/readings"
     month = {"from": (now - timedelta(days=30)).isoformat(), "to": now.isoformat()}
 
     def get(path: str, **query: object) -> Callable[[], object]:
@@ -140,9 +127,7 @@ def main() -> int:
         print(f"{name:<44} {percentiles(timed(call, args.requests))}")
     server.should_exit = True
     thread.join(10)
-    conn.close()
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    drop_scratch(settings, conn)
     return 0
 
 

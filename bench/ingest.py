@@ -24,11 +24,10 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
-from pydantic import SecretStr
 
+from bench.scratch import create_scratch, drop_scratch
 from core.broker_auth import SIMULATOR_USER, device_password
 from core.db import Connection
-from core.migrate import migrate
 from core.settings import Settings
 from core.site_store import apply_site
 from simulators.load import TAGS_PER_GATEWAY, load_site, run_publishers
@@ -189,24 +188,8 @@ def main() -> int:
     parser.add_argument("--paced-seconds", type=float, default=10.0)
     args = parser.parse_args()
 
-    subprocess.run([str(REPO / "deploy/debian/services.sh"), "start"], check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
-    env = subprocess.run([str(REPO / "deploy/debian/services.sh"), "env"], capture_output=True,
-                         text=True, check=True).stdout  # fmt: skip
-    values = dict(line.split("=", 1) for line in env.split())
-    base = values["SITEPULSE_DATABASE_URL"].rsplit("/", 1)[0]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DB}")
     run_id = f"bench-{os.getpid()}"  # a stale session of an earlier run must not feed this one
-    settings = Settings(
-        database_url=SecretStr(f"{base}/{DB}"),
-        mqtt_url=SecretStr(values["SITEPULSE_MQTT_URL"]),
-        ingest_group=run_id,
-        ingest_site_filter=SITE,
-    )
-    conn = psycopg.connect(settings.database_url.get_secret_value(), autocommit=True)
-    migrate(conn)
+    settings, conn = create_scratch(DB, ingest_group=run_id, ingest_site_filter=SITE)
     apply_site(conn, load_site(SITE))
 
     ingest_env = {
@@ -292,9 +275,7 @@ def main() -> int:
     gateway_broker = figures["broker_gateway"] * TAGS_PER_GATEWAY
     print(f"  gateway: ingest / broker ceiling = {figures['gateway'] / gateway_broker:.0%};"
           f" ingest / COPY = {figures['gateway'] / figures['copy_tag']:.0%}")  # fmt: skip
-    conn.close()
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    drop_scratch(settings, conn)
     return 0
 
 
