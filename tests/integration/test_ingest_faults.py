@@ -129,7 +129,7 @@ def test_kill_9_in_the_middle_of_200000_readings_then_restart_stores_each_once(
 def test_a_postgresql_restart_in_the_middle_of_a_stream_loses_and_duplicates_nothing(
     settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile, ingest_log: Path
 ) -> None:
-    total = 100_000
+    total = 200_000  # long enough that the restart lands mid-stream
     ingest = IngestProcess(settings, f"ingest-{site_id}", ingest_log)
     sender = stream(settings, conn, total, until=total // 5)
     subprocess.run([str(REPO / "deploy/debian/services.sh"), "restart-postgres"], check=True)
