@@ -44,12 +44,19 @@ def list_sites(conn: ConnDep, _key: Viewer) -> list[Site]:
 @router.get("/{site}/floors")
 def floors(site: str, conn: ConnDep, _key: Viewer) -> list[Floor]:
     site_or_404(conn, site)
+    return floor_statuses(conn, site)
+
+
+def floor_statuses(conn: Connection, site: str) -> list[Floor]:
+    """Each floor of a site, top first: what the API, the stream and the demo show."""
     return [_floor(row) for row in conn.execute(_Q["floors"], {"site": site})]
 
 
-def site_or_404(conn: Connection, site: str) -> None:
-    if conn.execute(_Q["site"], {"site": site}).fetchone() is None:
+def site_or_404(conn: Connection, site: str) -> Site:
+    row = conn.execute(_Q["site"], {"site": site}).fetchone()
+    if row is None:
         raise Problem(404, "Not found", f"no site {site!r}")
+    return Site(id=row[0], name=row[1], timezone=row[2])
 
 
 def _floor(row: tuple[Any, ...]) -> Floor:

@@ -9,12 +9,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.deps import ConnDep, Viewer
-from api.problems import Problem
+from api.floors import site_or_404
 from core.sql import load_queries
 
 router = APIRouter(prefix="/api/v1/sites/{site}", tags=["labour"])
 _Q = load_queries("api", "labor.sql")
-_SITE = load_queries("api", "floors.sql")["site"]
 
 
 class WorkerHours(BaseModel):
@@ -36,10 +35,7 @@ class LaborDay(BaseModel):
 @router.get("/labor")
 def labor(site: str, day: date, conn: ConnDep, _key: Viewer) -> LaborDay:
     """`day` is a date on the site's clock (its time zone), e.g. 2026-11-23."""
-    row = conn.execute(_SITE, {"site": site}).fetchone()
-    if row is None:
-        raise Problem(404, "Not found", f"no site {site!r}")
-    start = datetime.combine(day, time(), tzinfo=ZoneInfo(str(row[2])))
+    start = datetime.combine(day, time(), tzinfo=ZoneInfo(site_or_404(conn, site).timezone))
     rows = conn.execute(_Q["labor"], {"site": site, "from": start, "to": start + timedelta(days=1)})
     fields = list(WorkerHours.model_fields)
     workers = [WorkerHours.model_validate(dict(zip(fields, r, strict=True))) for r in rows]

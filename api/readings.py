@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime, BaseModel
 
 from api.deps import ConnDep, Viewer
+from api.params import time_range
 from api.problems import Problem
 from core.sql import load_queries
 
@@ -36,10 +37,7 @@ def readings(
     to: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> Readings:
-    to = to or datetime.now(UTC)
-    from_ = from_ or to - DEFAULT_RANGE
-    if from_ >= to:
-        raise Problem(422, "Invalid request", "invalid query.from: must be before query.to")
+    from_, to = time_range(from_, to, DEFAULT_RANGE)
     if to - from_ > MAX_RANGE:
         raise Problem(422, "Invalid request", "invalid query.from: the range is 31 days at most")
     row = conn.execute(_Q["device"], {"device": device}).fetchone()

@@ -4,7 +4,7 @@ and a floor's environment over time."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query
@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel
 
 from api.deps import ConnDep, Viewer
 from api.floors import site_or_404
+from api.params import time_range
 from api.problems import Problem
 from core.sql import load_queries
 
@@ -126,10 +127,7 @@ def floor_readings(
     to: AwareDatetime | None = None,
 ) -> list[Bucket]:
     site_or_404(conn, site)
-    to = to or datetime.now(UTC)
-    from_ = from_ or to - timedelta(hours=24)
-    if from_ >= to:
-        raise Problem(422, "Invalid request", "invalid query.from: must be before query.to")
+    from_, to = time_range(from_, to, timedelta(hours=24))
     if (to - from_).total_seconds() / BUCKETS[bucket] > MAX_POINTS:
         raise Problem(
             422, "Invalid request",

@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
 from api.deps import bearer, require
-from api.floors import floors, site_or_404
+from api.floors import floor_statuses, site_or_404
 from api.keys import ApiKey
 from api.registry import cranes
 
@@ -44,7 +44,7 @@ async def stream(
         with pool.connection() as conn:
             site_or_404(conn, site)
             return {
-                "floors": [f.model_dump() for f in floors(site, conn, _key)],
+                "floors": [f.model_dump() for f in floor_statuses(conn, site)],
                 "cranes": [c.model_dump(mode="json") for c in cranes(site, conn, _key)],
             }
 

@@ -7,7 +7,7 @@ import psycopg
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool
 
-from core.errors import DatabaseUnavailable
+from core.errors import DatabaseUnavailable, first_line
 from core.settings import Settings
 
 Connection = psycopg.Connection[TupleRow]
@@ -22,7 +22,7 @@ def connect(settings: Settings, *, autocommit: bool = True) -> Connection:
             connect_timeout=5,
         )
     except psycopg.OperationalError as exc:
-        raise DatabaseUnavailable(f"{DatabaseUnavailable.__doc__} ({_first_line(exc)})") from exc
+        raise DatabaseUnavailable(f"{DatabaseUnavailable.__doc__} ({first_line(exc)})") from exc
 
 
 def create_pool(settings: Settings, *, min_size: int = 1, max_size: int = 10) -> ConnectionPool:
@@ -33,7 +33,3 @@ def create_pool(settings: Settings, *, min_size: int = 1, max_size: int = 10) ->
         kwargs={"autocommit": True, "application_name": "sitepulse"},
         open=True,
     )
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

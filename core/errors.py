@@ -1,6 +1,12 @@
 """The exceptions SitePulse raises on purpose; each docstring is its default message."""
 
 
+def first_line(exc: BaseException) -> str:
+    """A driver error's first line: enough for a log line, without its multi-line detail."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class SitePulseError(Exception):
     """SitePulse failed."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import psycopg
 
 from core.db import Connection, connect
-from core.errors import DatabaseUnavailable
+from core.errors import DatabaseUnavailable, first_line
 from core.settings import Settings
 from core.topics import site_of
 from ingest.consumer import Inbound
@@ -105,7 +105,7 @@ class Committer:
                 self._drop_connection()
                 log.warning(
                     "database unavailable (%s): %d messages held unacknowledged, retry in %.1f s",
-                    _first_line(exc),
+                    first_line(exc),
                     len(messages),
                     delay,
                 )
@@ -144,12 +144,7 @@ class Committer:
 
 
 def _database_refusal(message: Decoded, exc: psycopg.Error) -> DeadLetter:
-    reason = f"database refused the message: {_first_line(exc)}"
+    reason = f"database refused the message: {first_line(exc)}"
     return DeadLetter(
         message.topic, site_of(message.topic), message.payload, "", reason, message.received_at
     )
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -43,6 +43,14 @@ def subscriptions(settings: Settings) -> list[tuple[str, SubscribeOptions]]:
     ]
 
 
+def stale_subscriptions(settings: Settings) -> list[str]:
+    """The all-sites filters, when this process is configured for one site."""
+    if settings.ingest_site_filter == "+":
+        return []
+    every_site = settings.model_copy(update={"ingest_site_filter": "+"})
+    return [topic for topic, _ in subscriptions(every_site)]
+
+
 class Consumer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -120,6 +128,12 @@ class Consumer:
             "resumed" if flags.session_present else "new",
         )
         self.connected.set()
+        stale = stale_subscriptions(self.settings)
+        if flags.session_present and stale:
+            # A resumed session keeps the subscriptions it had: when this process was
+            # narrowed from every site to one, the old all-sites ones would go on
+            # feeding it every other site's messages.
+            client.unsubscribe(stale)
         client.subscribe(subscriptions(self.settings))
 
     def _on_subscribe(

@@ -14,7 +14,7 @@ from types import FrameType
 import psycopg
 
 from core.db import Connection, connect
-from core.errors import DatabaseUnavailable, SitePulseError
+from core.errors import DatabaseUnavailable, SitePulseError, first_line
 from core.migrate import check_ready
 from core.service_metrics import report
 from core.settings import Settings
@@ -175,7 +175,7 @@ class IngestService:
             if self._conn is not None:
                 self._conn.close()
             self._conn = None
-            log.warning("housekeeping skipped: %s", str(exc).strip().splitlines()[0])
+            log.warning("housekeeping skipped: %s", first_line(exc))
         if now >= self._next_stats:
             self._next_stats = now + STATS_EVERY_S
             c = self.counters

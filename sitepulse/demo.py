@@ -11,6 +11,7 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
+from api.floors import floor_statuses
 from api.keys import create_key, revoke_key
 from core.broker_auth import registry_accounts, write_credentials_for
 from core.db import Connection, connect
@@ -40,8 +41,11 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int
     env = {
         **os.environ,
         "SITEPULSE_INGEST_SESSION_EXPIRY_S": "3600",
-        # Only this site: other sites on the same broker (the tests') are not the demo's.
+        # Only this site, in a session of its own: other sites on the same broker (the
+        # tests', say) are not the demo's.
         "SITEPULSE_INGEST_SITE_FILTER": site.site.id,
+        "SITEPULSE_INGEST_CLIENT_ID": f"sitepulse-demo-{site.site.id}",
+        "SITEPULSE_INGEST_GROUP": f"sitepulse-demo-{site.site.id}",
         "SITEPULSE_LOG_LEVEL": "WARNING",  # the board owns the terminal
     }
     command = [sys.executable, "-m", "sitepulse"]
@@ -99,14 +103,16 @@ def _start_services() -> bool:
 
 def _print_floors(conn: Connection, site_id: str) -> None:
     clock = conn.execute(_Q["site_clock"], {"site": site_id}).fetchone()
-    rows = conn.execute(_Q["floor_status"], {"site": site_id}).fetchall()
     lines = [f"{'floor':>6} {'workers':>7} {'temp °C':>8} {'RH %':>6} {'sensors':>8}  status"]
-    for name, workers, temp_c, rh_pct, online, offline in rows:
-        status = "offline" if offline and not online else ("ok" if online or workers else "-")
-        temp = f"{temp_c:8.1f}" if temp_c is not None else f"{'-':>8}"
-        rh = f"{rh_pct:6.0f}" if rh_pct is not None else f"{'-':>6}"
-        sensors = f"{online:>4}/{online + offline:<3}"
-        lines.append(f"{name:>6} {workers:>7} {temp} {rh} {sensors}  {status}")
+    for floor in floor_statuses(conn, site_id):
+        env = floor.environment
+        temp = f"{env['temp_c']:8.1f}" if "temp_c" in env else f"{'-':>8}"
+        rh = f"{env['rh_pct']:6.0f}" if "rh_pct" in env else f"{'-':>6}"
+        total = floor.sensors_online + floor.sensors_offline
+        sensors = f"{floor.sensors_online:>4}/{total:<3}"
+        lines.append(
+            f"{floor.name:>6} {floor.workers_present:>7} {temp} {rh} {sensors}  {floor.status}"
+        )
     site_time = clock[0] if clock and clock[0] else "no data yet"
     header = f"{site_id}   site time {site_time}   (alerts: not built yet)"
     print("\033[2J\033[H" + header + "\n" + "\n".join(lines), flush=True)

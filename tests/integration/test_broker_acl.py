@@ -19,18 +19,8 @@ from tests.helpers import mqtt_client
 
 @pytest.fixture
 def credentials(settings: Settings, conn: Connection, loaded_site: SiteFile) -> None:
-    rows = conn.execute("SELECT id, site_id, kind FROM devices").fetchall()
-    endpoint = settings.mqtt
-    assert endpoint.username
-    assert endpoint.password
-    passwd, acl = broker_auth.render_files(
-        secret=settings.device_secret.get_secret_value(),
-        ingest_user=endpoint.username,
-        ingest_password=endpoint.password.get_secret_value(),
-        devices=[broker_auth.DeviceAccount(*row) for row in rows],
-    )
-    broker_auth.write_files(settings.mqtt_dir, passwd, acl)
-    assert broker_auth.reload_broker(settings.mqtt_dir)
+    accounts = broker_auth.registry_accounts(conn)
+    assert broker_auth.write_credentials_for(settings, accounts)
     time.sleep(0.3)  # SIGHUP is handled asynchronously by the broker
 
 

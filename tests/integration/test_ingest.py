@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -283,3 +284,20 @@ def test_the_deadletters_commands_list_and_replay(
     assert "temp_c=81.5 above 80" in listing
     assert "1 dead letter(s)" in listing
     assert "replayed 0 dead letter(s), 0 reading(s) stored; 1 still failing" in cli("replay")
+
+
+def test_narrowing_a_session_to_one_site_stops_other_sites_arriving(
+    settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile
+) -> None:
+    everywhere = settings.model_copy(update={"ingest_site_filter": "+"})
+    with running_ingest(everywhere):
+        pass  # the session now holds the all-sites subscriptions
+    with running_ingest(settings), publisher(settings) as pub:  # same client id, one site
+        publish(pub, "site/elsewhere/env/env-x/telemetry", b'{"temp_c": 1}')
+        publish(pub, f"site/{site_id}/env/env-2f-01/telemetry", b'{"temp_c": 2}')
+        wait_for(lambda: count(conn, "env_readings"), lambda n: n == 1)
+        time.sleep(0.5)
+    # (Retained statuses of other sites on this broker may be dead letters of the first,
+    # all-sites run; the telemetry published after narrowing must not reach us.)
+    elsewhere = rows(conn, "SELECT topic FROM dead_letters WHERE topic LIKE 'site/elsewhere/%%'")
+    assert elsewhere == []

@@ -4,6 +4,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from core.settings import Settings
+from ingest.consumer import stale_subscriptions, subscriptions
 
 
 def test_secrets_never_appear_in_the_settings_text() -> None:
@@ -41,3 +42,13 @@ def test_environment_variables_with_the_prefix_are_read(monkeypatch: pytest.Monk
 def test_bad_settings_are_refused_naming_what_is_right(field: str, value: str, named: str) -> None:
     with pytest.raises(ValidationError, match=named):
         Settings(**{field: value})  # type: ignore[arg-type]
+
+
+def test_a_one_site_ingest_drops_the_all_sites_subscriptions_of_its_old_session() -> None:
+    every = Settings(ingest_group="g")
+    assert stale_subscriptions(every) == []
+    one = Settings(ingest_group="g", ingest_site_filter="tower-a")
+    assert stale_subscriptions(one) == ["$share/g/site/+/+/+/telemetry", "site/+/+/+/status"]
+    assert [t for t, _ in subscriptions(one)] == [
+        "$share/g/site/tower-a/+/+/telemetry", "site/tower-a/+/+/status",
+    ]  # fmt: skip
