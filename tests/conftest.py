@@ -4,6 +4,7 @@ and its own site id (so its own topics). A service that cannot start fails the r
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import subprocess
 import threading
@@ -26,7 +27,12 @@ from core.site_store import apply_site
 from tests.helpers import Services, make_test_site
 
 REPO = Path(__file__).resolve().parent.parent
-TEMPLATE_DB = "sitepulse_test_template"
+# Named after the migrations it holds: checkouts with other migrations (worktrees, other
+# branches) testing against the same server never clone each other's template.
+_MIGRATIONS = hashlib.sha256(
+    b"".join(p.read_bytes() for p in sorted((REPO / "core/migrations").glob("*.sql")))
+).hexdigest()[:10]
+TEMPLATE_DB = f"sitepulse_test_template_{_MIGRATIONS}"
 
 
 @pytest.fixture(scope="session")
