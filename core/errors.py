@@ -33,3 +33,19 @@ class MigrationTampered(SitePulseError):
 
 class SiteFileInvalid(SitePulseError):
     """The site file is invalid."""
+
+
+class RulesInvalid(SitePulseError):
+    """The rule pack is invalid."""
+
+
+class NotifyConfigInvalid(SitePulseError):
+    """The notification file is invalid."""
+
+
+class AlertNotFound(SitePulseError):
+    """No such alert."""
+
+
+class AlertTransitionRefused(SitePulseError):
+    """The alert cannot make that transition."""

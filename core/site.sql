@@ -24,13 +24,14 @@ WHERE (z.floor, z.name, z.polygon, z.hazard)
     IS DISTINCT FROM (excluded.floor, excluded.name, excluded.polygon, excluded.hazard);
 
 -- name: upsert_crane
-INSERT INTO cranes AS c (site_id, id, name, x_m, y_m, jib_m, rated_t)
-VALUES (%(site)s, %(id)s, %(name)s, %(x_m)s, %(y_m)s, %(jib_m)s, %(rated_t)s)
+INSERT INTO cranes AS c (site_id, id, name, x_m, y_m, jib_m, rated_t, height_m)
+VALUES (%(site)s, %(id)s, %(name)s, %(x_m)s, %(y_m)s, %(jib_m)s, %(rated_t)s, %(height_m)s)
 ON CONFLICT (site_id, id) DO UPDATE
 SET name = excluded.name, x_m = excluded.x_m, y_m = excluded.y_m, jib_m = excluded.jib_m,
-    rated_t = excluded.rated_t
-WHERE (c.name, c.x_m, c.y_m, c.jib_m, c.rated_t)
-    IS DISTINCT FROM (excluded.name, excluded.x_m, excluded.y_m, excluded.jib_m, excluded.rated_t);
+    rated_t = excluded.rated_t, height_m = excluded.height_m
+WHERE (c.name, c.x_m, c.y_m, c.jib_m, c.rated_t, c.height_m)
+    IS DISTINCT FROM (excluded.name, excluded.x_m, excluded.y_m, excluded.jib_m,
+                      excluded.rated_t, excluded.height_m);
 
 -- name: upsert_device
 INSERT INTO devices AS d (id, site_id, kind, name, floor, zone, gateway_id)

@@ -4,28 +4,25 @@ the YAML line of every problem."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     field_validator,
 )
 
 from core.errors import SiteFileInvalid
 from core.geometry import polygon_area
 from core.kinds import DeviceKind
+from core.yaml_file import Problem, parse_yaml_model
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Point = tuple[float, float]
-Loc = tuple[str | int, ...]
 
 
 class _Strict(BaseModel):
@@ -68,6 +65,9 @@ class CraneSpec(_Strict):
     y_m: float
     jib_m: Annotated[float, Field(gt=0, le=120)]
     rated_t: Annotated[float, Field(gt=0, le=100)]
+    # height of the jib above ground; with both cranes' heights known, anti-collision
+    # also checks jib against jib (GB 5144-2006 §10.5: 2 m vertical clearance)
+    height_m: Annotated[float, Field(gt=0, le=400)] | None = None
     name: str | None = None
 
 
@@ -94,12 +94,6 @@ class SiteFile(_Strict):
     cranes: list[CraneSpec] = []
     devices: list[DeviceSpec] = []
     workers: list[WorkerSpec] = []
-
-
-@dataclass(frozen=True)
-class Problem:
-    loc: Loc
-    message: str
 
 
 def check_references(site: SiteFile) -> list[Problem]:
@@ -185,37 +179,7 @@ def _duplicates(section: str, keys: list[Any], field: str) -> Iterator[Problem]:
 
 def parse_site_file(text: str, source: str = "<site file>") -> SiteFile:
     """Parse and check a site file; raise SiteFileInvalid naming each problem's line."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise SiteFileInvalid(
-            f"{source}{line}: not valid YAML: {getattr(exc, 'problem', exc)}"
-        ) from None
-    if root is None:
-        raise SiteFileInvalid(f"{source}: the file is empty")
-    lines: dict[Loc, int] = {}
-    problems = list(_index_lines(root, (), lines))
-    if not problems:
-        data = yaml.safe_load(text)
-        try:
-            site = SiteFile.model_validate(data)
-        except ValidationError as exc:
-            problems = [
-                Problem(tuple(err["loc"]), str(err["msg"]).removeprefix("Value error, "))
-                for err in exc.errors(include_url=False)
-            ]
-        else:
-            problems = check_references(site)
-            if not problems:
-                return site
-    report = "\n".join(
-        f"{source}:{_line_of(p.loc, lines)}: {_dotted(p.loc)}: {p.message}" for p in problems
-    )
-    raise SiteFileInvalid(
-        f"{source} is invalid ({len(problems)} problem(s)); nothing was loaded\n{report}"
-    )
+    return parse_yaml_model(text, source, SiteFile, SiteFileInvalid, check_references)
 
 
 def load_site_file(path: Path) -> SiteFile:
@@ -224,36 +188,3 @@ def load_site_file(path: Path) -> SiteFile:
     except (OSError, UnicodeDecodeError) as exc:
         raise SiteFileInvalid(f"{path}: cannot read: {exc}") from None
     return parse_site_file(text, str(path))
-
-
-def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Iterator[Problem]:
-    """Map each location to its line: a mapping's key to the key's line, an item to its own."""
-    lines.setdefault(loc, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                lines[(*loc, key)] = key_node.start_mark.line + 1
-                yield Problem((*loc, key), "duplicate key")
-                continue
-            seen.add(key)
-            lines[(*loc, key)] = key_node.start_mark.line + 1
-            yield from _index_lines(value_node, (*loc, key), lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            yield from _index_lines(item, (*loc, i), lines)
-
-
-def _line_of(loc: Loc, lines: dict[Loc, int]) -> int:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return 1
-
-
-def _dotted(loc: Loc) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(file)"

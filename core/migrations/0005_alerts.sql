@@ -1,5 +1,9 @@
 -- Rules, alerts, their audit trail, and the notification outbox.
 
+-- The jib's height above ground: with two cranes' heights known, anti-collision also
+-- checks jib against jib.
+ALTER TABLE cranes ADD COLUMN height_m double precision CHECK (height_m > 0);
+
 -- A site's changes to a shipped rule: a threshold, a duration, a severity, or off.
 -- NULL keeps the pack's value. The rules service polls this table and applies changes
 -- without a restart.

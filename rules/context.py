@@ -1,0 +1,69 @@
+"""What the rules know about a site besides its readings: the registry, as plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One stored reading, as the rules see it."""
+
+    device_id: str
+    kind: str
+    ts: datetime
+    floor: int | None
+    zone: str | None
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceState:
+    device_id: str
+    kind: str
+    online: bool | None
+    floor: int | None
+    zone: str | None
+    reason: str | None
+    changed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Crane:
+    id: str
+    x_m: float
+    y_m: float
+    jib_m: float
+    rated_t: float
+    height_m: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Worker:
+    id: str
+    name: str
+    trade: str
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    site_id: str
+    tz: ZoneInfo
+    floor_names: Mapping[int, str] = field(default_factory=dict)
+    floor_elevations: Mapping[int, float] = field(default_factory=dict)
+    hazard_zones: frozenset[str] = frozenset()
+    cranes: Mapping[str, Crane] = field(default_factory=dict)
+    workers_by_tag: Mapping[str, Worker] = field(default_factory=dict)
+    gateway_of: Mapping[str, str] = field(default_factory=dict)
+
+    def floor_name(self, level: int | None) -> str:
+        if level is None:
+            return "no floor"
+        return self.floor_names.get(level, f"level {level}")
+
+    def worker_of(self, tag: str) -> Worker:
+        return self.workers_by_tag.get(tag) or Worker(tag, tag, "unknown trade")

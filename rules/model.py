@@ -1,0 +1,243 @@
+"""A rule is data: what it judges, when it fires, when it clears, how loud, and which
+standard says so. Packs of rules are YAML files validated by these models."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import time, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from core.kinds import DeviceKind
+from core.wire import SPECS
+
+Severity = Literal["critical", "major", "minor", "warning"]
+SEVERITIES: tuple[Severity, ...] = ("critical", "major", "minor", "warning")
+Op = Literal[">", ">=", "<", "<=", "==", "!="]
+PredicateName = Literal[
+    "in_hazard_zone",
+    "sos",
+    "no_movement",
+    "crane_collision",
+    "load_over_people",
+    "device_offline",
+    "flatline",
+]
+
+# Each predicate: the kind of device it judges and its parameters with their defaults.
+PREDICATES: dict[str, tuple[DeviceKind, dict[str, float | str]]] = {
+    "in_hazard_zone": ("tag", {}),
+    "sos": ("tag", {}),
+    "no_movement": ("tag", {"minutes": 15.0, "tolerance_m": 0.5, "work_hours": "07:00-19:00"}),
+    "crane_collision": ("crane", {"min_distance_m": 2.0, "clear_margin_m": 1.0, "fresh_s": 10.0}),
+    "load_over_people": ("crane", {"radius_m": 5.0, "min_load_t": 0.5, "fresh_s": 30.0}),
+    "device_offline": ("gateway", {}),
+    "flatline": (
+        "env",
+        {"metric": "temp_c", "minutes": 120.0, "tolerance": 0.01, "min_readings": 10.0},
+    ),
+}
+
+# What a message template may name.
+MESSAGE_FIELDS = frozenset(
+    {
+        "subject",
+        "device",
+        "worker",
+        "trade",
+        "floor",
+        "zone",
+        "value",
+        "threshold",
+        "metric",
+        "rule",
+        "detail",
+        "crane",
+        "count",
+    }
+)
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def parse_duration(value: Any) -> timedelta:
+    """`90`, `"90s"`, `"5m"`, `"2h"`, `"1d"` (a bare number is seconds)."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return timedelta(seconds=value)
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not match:
+        msg = f"{value!r} is not a duration (write 30s, 5m, 2h or a number of seconds)"
+        raise ValueError(msg)
+    return timedelta(seconds=float(match[1]) * _UNITS[match[2]])
+
+
+def _parse_clock(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    try:
+        hours, minutes = str(value).split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        msg = f"{value!r} is not a time of day (write HH:MM, site time)"
+        raise ValueError(msg) from None
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Clock = Annotated[time, BeforeValidator(_parse_clock)]
+RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Band(_Strict):
+    """A threshold that holds from `from` to `to`, site time; a band may wrap midnight."""
+
+    start: Clock = Field(alias="from")
+    end: Clock = Field(alias="to")
+    value: float
+
+    def covers(self, at: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= at < self.end
+        return at >= self.start or at < self.end
+
+
+Threshold = float | Annotated[list[Band], Field(min_length=1)]
+
+
+class Condition(_Strict):
+    metric: str
+    op: Op
+    value: Threshold
+
+
+class Clear(_Strict):
+    """The hysteresis: the alert resolves once this holds for `for`. A threshold rule
+    without `op`/`value` clears when its condition no longer holds; a predicate rule
+    clears when its predicate no longer holds, so it gives only `for`."""
+
+    op: Op | None = None
+    value: Threshold | None = None
+    for_: Duration = Field(default=timedelta(0), alias="for")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Clear:
+        if (self.op is None) != (self.value is None):
+            raise ValueError("give both `op` and `value`, or neither")
+        return self
+
+
+class Predicate(_Strict):
+    name: PredicateName
+    params: dict[str, float | str] = {}
+
+    @model_validator(mode="after")
+    def _known_params(self) -> Predicate:
+        defaults = PREDICATES[self.name][1]
+        for key, value in self.params.items():
+            if key not in defaults:
+                known = ", ".join(defaults) or "none"
+                msg = f"{self.name} has no parameter {key!r} (it has: {known})"
+                raise ValueError(msg)
+            if type(value) is not type(defaults[key]) and not (
+                isinstance(defaults[key], float) and isinstance(value, int)
+            ):
+                msg = f"{key} should be a {type(defaults[key]).__name__}, not {value!r}"
+                raise ValueError(msg)
+        return self
+
+    def param(self, key: str) -> float | str:
+        return self.params.get(key, PREDICATES[self.name][1][key])
+
+    def number(self, key: str) -> float:
+        return float(self.param(key))
+
+
+class Scope(_Strict):
+    """Empty lists mean every one."""
+
+    floors: list[int] = []
+    zones: list[str] = []
+    devices: list[str] = []
+
+
+class Rule(_Strict):
+    id: RuleId
+    name: str
+    severity: Severity
+    source: Annotated[str, Field(min_length=3)]
+    message: str
+    kind: DeviceKind | None = None
+    when: Condition | None = None
+    predicate: Predicate | None = None
+    for_: Duration = Field(default=timedelta(0), alias="for")
+    clear: Clear | None = None
+    auto_resolve: bool = True
+    enabled: bool = True
+    scope: Scope = Scope()
+
+    @field_validator("message")
+    @classmethod
+    def _known_fields(cls, value: str) -> str:
+        try:
+            names = {field for _, field, _, _ in string.Formatter().parse(value) if field}
+        except ValueError as exc:
+            raise ValueError(f"not a valid message template: {exc}") from None
+        unknown = {name.split(".")[0].split("[")[0] for name in names} - MESSAGE_FIELDS
+        if unknown:
+            msg = f"unknown field(s) {sorted(unknown)} (known: {', '.join(sorted(MESSAGE_FIELDS))})"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> Rule:
+        if (self.when is None) == (self.predicate is None):
+            raise ValueError("give exactly one of `when` (metric, op, value) or `predicate`")
+        if self.predicate is not None and self.clear is not None and self.clear.op is not None:
+            raise ValueError(
+                "a predicate rule clears when its predicate stops holding: give clear.for only"
+            )
+        if self.when is not None:
+            if self.kind is None or self.kind == "gateway":
+                raise ValueError("a `when` rule needs `kind`: crane, tag or env")
+            keys = SPECS[self.kind].keys
+            if self.when.metric not in keys:
+                msg = (
+                    f"rule {self.id}: when.metric: {self.kind} readings have no "
+                    f"{self.when.metric!r} (they have: {', '.join(keys)})"
+                )
+                raise ValueError(msg)
+        return self
+
+    @property
+    def judges(self) -> DeviceKind:
+        """The kind of device whose readings (or presence) this rule judges."""
+        if self.predicate is not None:
+            return PREDICATES[self.predicate.name][0]
+        assert self.kind is not None
+        return self.kind
+
+    @property
+    def rising(self) -> bool:
+        """Whether a larger value is worse (for the alert's worst value)."""
+        return self.when is None or self.when.op in (">", ">=", "==", "!=")
+
+
+class RulePack(_Strict):
+    pack: RuleId
+    title: str
+    rules: Annotated[list[Rule], Field(min_length=1)]
