@@ -35,7 +35,7 @@ CTX = SiteContext(
 )
 
 
-def crane(ts: datetime, *, device: str = "tc-a", **values: Any) -> Sample:
+def crane(ts: datetime, device: str = "tc-a", /, **values: Any) -> Sample:
     return Sample(device, "crane", ts, None, None, values)
 
 
@@ -170,7 +170,7 @@ def test_jib_heights_decide_what_can_strike_what() -> None:
 
 def test_collision_rule_observes_the_pair_from_the_latest_position_of_the_other() -> None:
     rule = RULES["crane.collision.alarm"]
-    latest = {"tc-b": crane(T0, device="tc-b", slew_deg=90.0)}
+    latest = {"tc-b": crane(T0, "tc-b", slew_deg=90.0)}
     near = observe(rule, [crane(T0, slew_deg=89.0)], CTX, latest)
     assert len(near) == 1
     assert near[0].subject == "tc-a~tc-b"
@@ -179,7 +179,7 @@ def test_collision_rule_observes_the_pair_from_the_latest_position_of_the_other(
     far = observe(rule, [crane(T0, slew_deg=0.0)], CTX, latest)
     assert not far[0].breach
     assert far[0].clear
-    stale = {"tc-b": crane(T0 - timedelta(minutes=5), device="tc-b", slew_deg=90.0)}
+    stale = {"tc-b": crane(T0 - timedelta(minutes=5), "tc-b", slew_deg=90.0)}
     assert observe(rule, [crane(T0, slew_deg=89.0)], CTX, stale) == []
 
 
