@@ -53,6 +53,19 @@ class Settings(BaseSettings):
     offline_timeout_s: dict[DeviceKind, int] = Field(default_factory=_default_offline_timeouts)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # `+` judges every site; a site id restricts this rules process to one.
+    rules_site_filter: str = Field(default="+", pattern=r"^(\+|[A-Za-z0-9_-]{1,64})$")
+    # Rule packs beside the shipped ones (rules/packs); reloaded when a file changes.
+    rules_dir: Path | None = None
+    # Readings older than this when they arrive are stored but not judged live.
+    rules_horizon_s: int = Field(default=600, ge=10, le=86_400)
+    # A re-trigger this soon after an alert resolved reopens the same alert.
+    rules_flap_window_s: int = Field(default=600, ge=0)
+    # Channels, routes and escalation delays (see deploy/notify.example.yaml); reloaded
+    # when the file changes. Without it, alerts are recorded and shown but not sent.
+    notify_file: Path | None = None
+    notify_max_attempts: int = Field(default=40, ge=1)
+
     @field_validator("database_url")
     @classmethod
     def _libpq_url(cls, value: SecretStr) -> SecretStr:

@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.db import Connection
 from core.kinds import READING_KINDS, DeviceKind
@@ -46,14 +47,21 @@ def prepare(conn: Connection) -> None:
 
 def write_batch(conn: Connection, messages: Sequence[Decoded]) -> WriteResult:
     readings = stored = 0
-    sites: set[str] = set()
+    sites: dict[str, list[datetime]] = {}
     with conn.transaction(), conn.cursor() as cur:
         for kind in READING_KINDS:
             rows = [row for message in messages for row in message.rows[kind]]
             if not rows:
                 continue
             readings += len(rows)
-            sites.update(row[2] for row in rows)
+            for row in rows:
+                span = sites.get(row[2])
+                if span is None:
+                    sites[row[2]] = [row[0], row[0]]
+                elif row[0] < span[0]:
+                    span[0] = row[0]
+                elif row[0] > span[1]:
+                    span[1] = row[0]
             with cur.copy(_COPY[kind]) as copy:
                 copy.set_types(_TYPES[kind])
                 write_row = copy.write_row
@@ -93,8 +101,23 @@ def write_batch(conn: Connection, messages: Sequence[Decoded]) -> WriteResult:
         if letters:
             cur.executemany(_Q["upsert_dead_letter"], letters)
         if stored or statuses:
-            cur.execute(_Q["notify_committed"], {"payload": json.dumps(sorted(sites))})
+            cur.execute(_Q["notify_committed"], {"payload": committed_payload(sites)})
     return WriteResult(readings, stored, sum(len(m.dead) for m in messages))
+
+
+def committed_payload(sites: Mapping[str, Sequence[datetime]]) -> str:
+    """The NOTIFY payload: each site with the ts range (epoch ms) of what was committed,
+    so a listener reads just that range. Past NOTIFY's 8000-byte limit, the sites without
+    ranges; past it still, `{}`: read everything recent."""
+    spans = {
+        site: [int(lo.timestamp() * 1000), int(hi.timestamp() * 1000)]
+        for site, (lo, hi) in sorted(sites.items())
+    }
+    payload = json.dumps(spans, separators=(",", ":"))
+    if len(payload) < 7900:
+        return payload
+    payload = json.dumps(dict.fromkeys(sorted(sites)), separators=(",", ":"))
+    return payload if len(payload) < 7900 else "{}"
 
 
 def _merge_repeats(letters: list[DeadLetter]) -> list[dict[str, object]]:

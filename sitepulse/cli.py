@@ -14,6 +14,7 @@ from core.errors import SitePulseError
 from core.settings import Settings, get_settings
 from core.site_file import load_site_file
 from simulators.faults import FaultRates
+from sitepulse.cli_rules import add_commands as add_rules_commands
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -66,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="run the MQTT to TimescaleDB ingest service")
     ingest.add_argument("--client-id", help="default: SITEPULSE_INGEST_CLIENT_ID")
     ingest.set_defaults(handler=_ingest)
+
+    add_rules_commands(commands)
 
     api = commands.add_parser("api", help="serve the HTTP API")
     api.add_argument("--host", default="127.0.0.1")

@@ -18,6 +18,7 @@ from core.broker_auth import SIMULATOR_USER, device_password
 from core.settings import Settings
 from core.site_file import SiteFile, parse_site_file
 from ingest.service import IngestService
+from rules.service import RulesService
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent
@@ -120,3 +121,29 @@ def running_ingest(settings: Settings) -> Iterator[IngestService]:
 
 def rows(conn: Any, query: str, *params: Any) -> list[tuple[Any, ...]]:
     return list(conn.execute(query, params).fetchall())
+
+
+@contextmanager
+def running_rules(settings: Settings) -> Iterator[RulesService]:
+    """The rules service in a thread of the test process, listening before we publish."""
+    service = RulesService(settings)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            service.run()
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, name="rules", daemon=True)
+    thread.start()
+    wait_for(lambda: service.listening.is_set() or bool(errors), bool, what="rules to listen")
+    if errors:
+        raise errors[0]
+    try:
+        yield service
+    finally:
+        service.request_stop()
+        thread.join(30)
+        if errors:
+            raise errors[0]

@@ -4,20 +4,15 @@
 -- checks jib against jib.
 ALTER TABLE cranes ADD COLUMN height_m double precision CHECK (height_m > 0);
 
--- A site's changes to a shipped rule: a threshold, a duration, a severity, or off.
--- NULL keeps the pack's value. The rules service polls this table and applies changes
--- without a restart.
+-- A site's changes to a shipped rule: a patch merged over the pack's rule (a threshold,
+-- a duration, a severity, `enabled: false`), validated like the rule itself before it is
+-- stored. The rules service polls this table and applies changes without a restart.
 CREATE TABLE rule_overrides (
-    site_id          text NOT NULL REFERENCES sites ON DELETE CASCADE,
-    rule_id          text NOT NULL,
-    enabled          boolean,
-    threshold        double precision,
-    clear_threshold  double precision,
-    for_s            double precision CHECK (for_s >= 0),
-    clear_for_s      double precision CHECK (clear_for_s >= 0),
-    severity         text CHECK (severity IN ('critical', 'major', 'minor', 'warning')),
-    updated_at       timestamptz NOT NULL DEFAULT now(),
-    updated_by       text NOT NULL,
+    site_id     text NOT NULL REFERENCES sites ON DELETE CASCADE,
+    rule_id     text NOT NULL,
+    patch       jsonb NOT NULL CHECK (jsonb_typeof(patch) = 'object'),
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    updated_by  text NOT NULL,
     PRIMARY KEY (site_id, rule_id)
 );
 

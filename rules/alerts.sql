@@ -1,0 +1,94 @@
+-- name: repeat
+-- A breach while the alert is open: the newest value, the worst, how many breaches.
+UPDATE alerts
+SET value = %(value)s,
+    worst_value = CASE WHEN %(value)s::float8 IS NULL THEN worst_value
+                       WHEN worst_value IS NULL THEN %(worst)s
+                       WHEN %(rising)s THEN greatest(worst_value, %(worst)s)
+                       ELSE least(worst_value, %(worst)s) END,
+    breaches = breaches + %(breaches)s, last_breach_at = now(), message = %(message)s,
+    updated_at = now()
+WHERE site_id = %(site)s AND rule_id = %(rule)s AND subject = %(subject)s
+  AND state <> 'resolved'
+RETURNING id;
+
+-- name: reopen
+-- The same incident again within the flapping window: reopen its alert, not a new one.
+UPDATE alerts
+SET state = 'active', raised = raised + 1, raised_at = now(), last_breach_at = now(),
+    value = %(value)s, worst_value = %(value)s, breaches = breaches + 1,
+    message = %(message)s, severity = %(severity)s, title = %(title)s,
+    acknowledged_at = NULL, acknowledged_by = NULL, resolved_at = NULL, resolved_by = NULL,
+    escalation_level = 0, updated_at = now()
+WHERE id = (SELECT id FROM alerts
+            WHERE site_id = %(site)s AND rule_id = %(rule)s AND subject = %(subject)s
+              AND state = 'resolved' AND resolved_at > now() - %(flap)s
+            ORDER BY resolved_at DESC LIMIT 1)
+RETURNING id;
+
+-- name: open
+INSERT INTO alerts (site_id, rule_id, subject, state, severity, title, message, floor, zone,
+                    device_id, value, worst_value, opened_at, raised_at, last_breach_at)
+VALUES (%(site)s, %(rule)s, %(subject)s, 'active', %(severity)s, %(title)s, %(message)s,
+        %(floor)s, %(zone)s, %(device)s, %(value)s, %(value)s, now(), now(), now())
+RETURNING id;
+
+-- name: clear
+UPDATE alerts
+SET state = 'resolved', resolved_at = now(), resolved_by = 'rules', updated_at = now()
+WHERE site_id = %(site)s AND rule_id = %(rule)s AND subject = %(subject)s
+  AND state <> 'resolved'
+RETURNING id;
+
+-- name: event
+INSERT INTO alert_events (alert_id, kind, actor, note, value, level)
+VALUES (%(alert)s, %(kind)s, %(actor)s, %(note)s, %(value)s, %(level)s)
+RETURNING id;
+
+-- name: notify
+SELECT pg_notify('sitepulse_alerts', %(site)s);
+
+-- name: open_keys
+SELECT rule_id, subject FROM alerts WHERE site_id = %(site)s AND state <> 'resolved';
+
+-- name: acknowledge
+UPDATE alerts
+SET state = 'acknowledged', acknowledged_at = now(), acknowledged_by = %(actor)s,
+    updated_at = now()
+WHERE id = %(id)s AND state = 'active'
+RETURNING id;
+
+-- name: resolve
+UPDATE alerts
+SET state = 'resolved', resolved_at = now(), resolved_by = %(actor)s, updated_at = now()
+WHERE id = %(id)s AND state <> 'resolved'
+RETURNING id;
+
+-- name: state
+SELECT state, site_id FROM alerts WHERE id = %(id)s;
+
+-- name: get
+SELECT id, site_id, rule_id, subject, state, severity, title, message, floor, zone,
+       device_id, task_id, value, worst_value, breaches, raised, opened_at, raised_at,
+       last_breach_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by,
+       escalation_level, updated_at
+FROM alerts WHERE id = %(id)s;
+
+-- name: list
+-- Newest first, by the time the alert was last raised; `before_id` pages backwards.
+SELECT id, site_id, rule_id, subject, state, severity, title, message, floor, zone,
+       device_id, task_id, value, worst_value, breaches, raised, opened_at, raised_at,
+       last_breach_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by,
+       escalation_level, updated_at
+FROM alerts
+WHERE (%(site)s::text IS NULL OR site_id = %(site)s)
+  AND (%(states)s::text[] IS NULL OR state = ANY(%(states)s))
+  AND (%(severities)s::text[] IS NULL OR severity = ANY(%(severities)s))
+  AND (%(floor)s::int IS NULL OR floor = %(floor)s)
+  AND (%(before_id)s::bigint IS NULL OR id < %(before_id)s)
+ORDER BY id DESC
+LIMIT %(limit)s;
+
+-- name: events
+SELECT id, at, kind, actor, note, value, level FROM alert_events
+WHERE alert_id = %(id)s ORDER BY id;
