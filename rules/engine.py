@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from rules.context import DeviceState, Sample, SiteContext
@@ -47,7 +47,10 @@ class SiteEngine:
             r for r in enabled if r.predicate and r.predicate.name == "device_offline"
         ]
         self.by_kind: dict[str, list[Rule]] = {}
-        for rule in enabled:
+        # rules that suppress others are judged first, so that one reading crossing both
+        # the pre-alarm and the alarm raises the alarm only
+        suppressors = {s for r in enabled for s in r.suppressed_by}
+        for rule in sorted(enabled, key=lambda r: r.id not in suppressors):
             if rule not in self.presence_rules:
                 self.by_kind.setdefault(rule.judges, []).append(rule)
         self.history = {
@@ -105,7 +108,12 @@ class SiteEngine:
 
     def _step(self, rule: Rule, obs: Observation, out: list[Transition]) -> None:
         key = (rule.id, obs.subject)
-        state, action = step(rule, self.series.get(key, Series()), obs)
+        before = self.series.get(key, Series())
+        state, action = step(rule, before, obs)
+        if action == "raise" and any(
+            self.series.get((other, obs.subject), Series()).open for other in rule.suppressed_by
+        ):
+            state, action = replace(state, open=False), None
         self.series[key] = state
         if action is None:
             return

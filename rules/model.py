@@ -189,6 +189,9 @@ class Rule(_Strict):
     auto_resolve: bool = True
     enabled: bool = True
     scope: Scope = Scope()
+    # Rules whose open alert about the same subject makes this one redundant (a
+    # pre-alarm while the alarm stands): this rule then raises nothing.
+    suppressed_by: list[RuleId] = []
 
     @field_validator("message")
     @classmethod

@@ -11,7 +11,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -34,7 +34,7 @@ class Received:
 @dataclass
 class HttpReceiver:
     """POST /webhook, /wecom, /dingtalk, /feishu. A bad signature is refused as the real
-    services refuse it; only accepted requests are recorded."""
+    services refuse it; only accepted requests are recorded (header names lower-cased)."""
 
     port: int
     received: list[Received] = field(default_factory=list)
@@ -50,7 +50,8 @@ class HttpReceiver:
                 raw = self.rfile.read(length)
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                status, answer, why = receiver.judge(parts.path, query, dict(self.headers), raw)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status, answer, why = receiver.judge(parts.path, query, headers, raw)
                 if why:
                     receiver.refused.append(f"{parts.path}: {why}")
                 else:
@@ -88,9 +89,9 @@ class HttpReceiver:
     ) -> tuple[int, dict[str, Any], str]:
         now = time.time()
         if path == "/webhook":
-            stamp = headers.get("X-SitePulse-Timestamp", "0")
+            stamp = headers.get("x-sitepulse-timestamp", "0")
             mac = hmac.new(SECRET.encode(), f"{stamp}.".encode() + raw, hashlib.sha256)
-            if headers.get("X-SitePulse-Signature") != "sha256=" + mac.hexdigest():
+            if headers.get("x-sitepulse-signature") != "sha256=" + mac.hexdigest():
                 return 401, {"error": "bad signature"}, "bad webhook signature"
             return 200, {"ok": True}, ""
         if path == "/wecom":
@@ -123,7 +124,7 @@ class _Recorder:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.content
         assert isinstance(content, bytes)
-        self.messages.append(message_from_bytes(content))
+        self.messages.append(message_from_bytes(content, policy=policy.default))
         return "250 OK"
 
 

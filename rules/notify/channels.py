@@ -152,7 +152,7 @@ def http_request(
 
 def email_message(channel: Email, smtp: Smtp, notice: Notice) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = f"{notice.headline} · {notice.site}"
+    message["Subject"] = f"{notice.site}: {notice.headline}"
     message["From"] = smtp.sender
     message["To"] = ", ".join(channel.to)
     message["Date"] = format_datetime(notice.at)
