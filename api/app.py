@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 
 from api import (
+    alerts,
     board,
     dead_letters,
     floors,
@@ -19,6 +20,7 @@ from api import (
     problems,
     readings,
     registry,
+    rules,
     stream,
 )
 from core.db import create_pool
@@ -33,6 +35,7 @@ def create_app(settings: Settings) -> FastAPI:
         with pool.connection() as conn:
             check_ready(conn)
         app.state.pool = pool
+        app.state.settings = settings
         try:
             yield
         finally:
@@ -45,6 +48,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(readings.router)
     app.include_router(labor.router)
     app.include_router(dead_letters.router)
+    app.include_router(alerts.router)
+    app.include_router(rules.router)
     app.include_router(stream.router)
     app.include_router(board.router)
     app.include_router(metrics.router)

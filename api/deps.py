@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.keys import ApiKey, Role, find_key, may
 from api.problems import Problem
 from core.db import Connection
+from core.settings import Settings
 
 bearer = HTTPBearer(auto_error=False)
 
@@ -21,6 +22,14 @@ def get_conn(request: Request) -> Iterator[Connection]:
 
 
 ConnDep = Annotated[Connection, Depends(get_conn)]
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
 def require(role: Role) -> Callable[..., ApiKey]:
@@ -42,3 +51,4 @@ def require(role: Role) -> Callable[..., ApiKey]:
 
 Viewer = Annotated[ApiKey, Depends(require("viewer"))]
 Manager = Annotated[ApiKey, Depends(require("manager"))]
+Admin = Annotated[ApiKey, Depends(require("admin"))]

@@ -31,8 +31,9 @@ class Floor(BaseModel):
     environment: dict[str, float]
     sensors_online: int
     sensors_offline: int
-    # Filled once the Rules and Schedule issues land; empty until then.
+    # Filled once the Schedule issue lands; empty until then.
     active_tasks: list[str]
+    # open alerts (active or acknowledged) located on this floor
     active_alerts: int
 
 
@@ -60,24 +61,28 @@ def site_or_404(conn: Connection, site: str) -> Site:
 
 
 def _floor(row: tuple[Any, ...]) -> Floor:
-    level, name, workers, temp, rh, pm10, noise, core, online, offline = row
+    level, name, workers, temp, rh, pm10, noise, core, online, offline, alerts, alarm = row
     values = {"temp_c": temp, "rh_pct": rh, "pm10_ugm3": pm10, "noise_dba": noise}
     values["core_temp_c"] = core
     environment = {k: round(float(v), 2) for k, v in values.items() if v is not None}
     return Floor(
         level=level,
         name=name,
-        status=floor_status(online, offline, active_alerts=0),
+        status=floor_status(online, offline, alerts, alarm),
         workers_present=workers,
         environment=environment,
         sensors_online=online,
         sensors_offline=offline,
         active_tasks=[],
-        active_alerts=0,
+        active_alerts=alerts,
     )
 
 
-def floor_status(online: int, offline: int, active_alerts: int) -> FloorStatus:
+def floor_status(online: int, offline: int, active_alerts: int, alarm: bool) -> FloorStatus:
+    """Alarm: an open critical or major alert. Offline: every sensor silent. Warning: an
+    open minor alert or warning. Otherwise ok."""
+    if alarm:
+        return "alarm"
     if offline and not online:
         return "offline"
     return "warning" if active_alerts else "ok"

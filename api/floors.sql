@@ -6,7 +6,15 @@ SELECT id, name, timezone FROM sites ORDER BY id;
 
 -- name: floors
 -- Each floor, top first: workers whose tag was heard there in the last 5 minutes, the
--- latest environment values (air sensors; probes measure concrete), sensors on/offline.
+-- latest environment values (air sensors; probes measure concrete), sensors on/offline,
+-- and its open alerts (active or acknowledged): how many, and whether any is critical
+-- or major.
+WITH open_alerts AS (
+    SELECT floor, count(*) AS n, bool_or(severity IN ('critical', 'major')) AS alarm
+    FROM alerts
+    WHERE site_id = %(site)s AND state <> 'resolved' AND floor IS NOT NULL
+    GROUP BY floor
+)
 SELECT f.level, f.name,
        count(*) FILTER (WHERE s.kind = 'tag' AND s.last_seen_at > now() - interval '5 min'),
        avg((s.latest ->> 'temp_c')::float8) FILTER (WHERE air.air),
@@ -15,10 +23,12 @@ SELECT f.level, f.name,
        max((s.latest ->> 'noise_dba')::float8) FILTER (WHERE air.air),
        max((s.latest ->> 'core_temp_c')::float8) FILTER (WHERE s.kind = 'env'),
        count(*) FILTER (WHERE s.kind = 'env' AND s.online),
-       count(*) FILTER (WHERE s.kind = 'env' AND NOT s.online)
+       count(*) FILTER (WHERE s.kind = 'env' AND NOT s.online),
+       coalesce(a.n, 0), coalesce(a.alarm, false)
 FROM floors AS f
 LEFT JOIN device_state AS s ON s.site_id = f.site_id AND s.floor = f.level
+LEFT JOIN open_alerts AS a ON a.floor = f.level
 CROSS JOIN LATERAL (SELECT s.kind = 'env' AND NOT s.latest ? 'core_temp_c' AS air) AS air
 WHERE f.site_id = %(site)s
-GROUP BY f.level, f.name
+GROUP BY f.level, f.name, a.n, a.alarm
 ORDER BY f.level DESC;

@@ -37,4 +37,13 @@ def metrics(conn: ConnDep, _key: Viewer) -> PlainTextResponse:
         for state, count in (("online", online), ("offline", offline), ("unknown", unknown)):
             labels = f'site="{_label(site)}",kind="{kind}",state="{state}"'
             lines.append(f"sitepulse_devices{{{labels}}} {count}")
+    lines.append("# TYPE sitepulse_alerts_open gauge")
+    for site, severity, state, count in conn.execute(_Q["alerts_open"]):
+        labels = f'site="{_label(site)}",severity="{severity}",state="{state}"'
+        lines.append(f"sitepulse_alerts_open{{{labels}}} {count}")
+    lines.append("# TYPE sitepulse_notifications gauge")
+    for channel, pending, failed, delivered in conn.execute(_Q["deliveries"]):
+        for state, count in (("pending", pending), ("failed", failed), ("delivered", delivered)):
+            labels = f'channel="{_label(channel)}",state="{state}"'
+            lines.append(f"sitepulse_notifications{{{labels}}} {count}")
     return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")

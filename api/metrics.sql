@@ -14,3 +14,14 @@ SELECT d.site_id, d.kind,
        count(*) FILTER (WHERE s.online IS NULL)
 FROM devices AS d LEFT JOIN device_state AS s ON s.device_id = d.id
 GROUP BY 1, 2 ORDER BY 1, 2;
+
+-- name: alerts_open
+SELECT site_id, severity, state, count(*) FROM alerts WHERE state <> 'resolved'
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+
+-- name: deliveries
+SELECT channel,
+       count(*) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL),
+       count(*) FILTER (WHERE failed_at IS NOT NULL),
+       count(*) FILTER (WHERE delivered_at IS NOT NULL)
+FROM deliveries GROUP BY 1 ORDER BY 1;

@@ -1,6 +1,7 @@
-"""Live updates as server-sent events: each site's floors (and cranes) whenever they
-change, checked every two seconds. EventSource cannot send headers, so the key may come
-as `?key=` here (use a viewer key)."""
+"""Live updates as server-sent events, checked every two seconds: `site` (floors, cranes,
+open alerts) whenever it changes, and `alert` for each alert transition (opened,
+acknowledged, resolved, escalated...). EventSource cannot send headers, so the key may
+come as `?key=` here (use a viewer key)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,16 @@ from api.deps import bearer, require
 from api.floors import floor_statuses, site_or_404
 from api.keys import ApiKey
 from api.registry import cranes
+from rules.alerts import events_since, last_event_id, list_alerts
 
 router = APIRouter(prefix="/api/v1/sites/{site}", tags=["live"])
 PERIOD_S = 2.0
+OPEN = ("active", "acknowledged")
+
+
+def _brief(alert: dict[str, Any]) -> dict[str, Any]:
+    keep = ("id", "state", "severity", "title", "message", "floor", "raised_at")
+    return {k: alert[k] for k in keep}
 
 
 def stream_key(
@@ -39,29 +47,39 @@ async def stream(
     site: str, request: Request, _key: Annotated[ApiKey, Depends(stream_key)]
 ) -> StreamingResponse:
     pool = request.app.state.pool
+    seen = [0]  # the newest alert event sent
 
-    def snapshot() -> dict[str, Any]:
+    def snapshot() -> tuple[dict[str, Any], list[dict[str, Any]]]:
         with pool.connection() as conn:
             site_or_404(conn, site)
+            if not seen[0]:
+                seen[0] = last_event_id(conn, site)
+            transitions = events_since(conn, site, seen[0])
+            if transitions:
+                seen[0] = transitions[-1]["event_id"]
+            open_alerts = list_alerts(conn, site=site, states=OPEN, limit=10)
             return {
                 "floors": [f.model_dump() for f in floor_statuses(conn, site)],
                 "cranes": [c.model_dump(mode="json") for c in cranes(site, conn, _key)],
-            }
+                "alerts": [_brief(a) for a in open_alerts],
+            }, transitions
 
     first = await run_in_threadpool(snapshot)  # a 404 here is a 404, not a broken stream
 
     async def events() -> AsyncIterator[str]:
         last = ""
-        state = first
+        state, transitions = first
         while not await request.is_disconnected():
-            text = json.dumps(state, separators=(",", ":"))
+            for transition in transitions:
+                yield f"event: alert\ndata: {json.dumps(transition, default=str)}\n\n"
+            text = json.dumps(state, separators=(",", ":"), default=str)
             if text != last:
                 yield f"event: site\ndata: {text}\n\n"
                 last = text
             else:
                 yield ": keep-alive\n\n"
             await asyncio.sleep(PERIOD_S)
-            state = await run_in_threadpool(snapshot)
+            state, transitions = await run_in_threadpool(snapshot)
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store"})  # fmt: skip

@@ -186,3 +186,17 @@ def _event(
 def _seconds(t: Transition) -> str:
     held = t.rule.clear.for_ if t.rule.clear else timedelta(0)
     return f"{held.total_seconds():g} s"
+
+
+def events_since(conn: Connection, site: str, after: int) -> list[dict[str, Any]]:
+    names = ("event_id", "at", "event", "actor", "note", "level", "alert_id", "rule",
+             "subject", "state", "severity", "title", "message", "floor")  # fmt: skip
+    return [
+        dict(zip(names, row, strict=True))
+        for row in conn.execute(_Q["events_since"], {"site": site, "after": after})
+    ]
+
+
+def last_event_id(conn: Connection, site: str) -> int:
+    row = conn.execute(_Q["last_event"], {"site": site}).fetchone()
+    return int(row[0]) if row else 0

@@ -92,3 +92,17 @@ LIMIT %(limit)s;
 -- name: events
 SELECT id, at, kind, actor, note, value, level FROM alert_events
 WHERE alert_id = %(id)s ORDER BY id;
+
+-- name: events_since
+-- A site's transitions after `after` (an event id), oldest first: for live streams.
+SELECT e.id, e.at, e.kind, e.actor, e.note, e.level, a.id, a.rule_id, a.subject, a.state,
+       a.severity, a.title, a.message, a.floor
+FROM alert_events AS e JOIN alerts AS a ON a.id = e.alert_id
+WHERE a.site_id = %(site)s AND e.id > %(after)s
+ORDER BY e.id
+LIMIT 200;
+
+-- name: last_event
+SELECT coalesce(max(e.id), 0)
+FROM alert_events AS e JOIN alerts AS a ON a.id = e.alert_id
+WHERE a.site_id = %(site)s;
