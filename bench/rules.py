@@ -93,7 +93,8 @@ def main() -> int:
     settings, conn = create_scratch(DB)
     apply_site(conn, bench_site(args.cranes))
     conn.execute(
-        "INSERT INTO rule_overrides (site_id, rule_id, patch, updated_by) VALUES (%s, %s, %s, 'bench')",
+        "INSERT INTO rule_overrides (site_id, rule_id, patch, updated_by)"
+        " VALUES (%s, %s, %s, 'bench')",
         (SITE, "crane.wind.stop_lifting", json.dumps({"for": "0s", "clear": {"for": "0s"}})),
     )
     env = {
@@ -164,19 +165,18 @@ def main() -> int:
         ).fetchall()
         alert_ms = [(float(at) - published[v]) * 1000 for v, at in raised if v in published]
         commit_ms = [(committed[v] - published[v]) * 1000 for v in published if v in committed]
-        print(
-            f"machine: {os.cpu_count()} cores; broker, database, ingest, rules and publishers share it"
-        )
-        print(f"{args.cranes} cranes, a breach and a calm reading each per second, {args.seconds:g} s,"
-              f" background {args.background_rate:,.0f} env msg/s")  # fmt: skip
+        print(f"machine: {os.cpu_count()} cores; broker, database, ingest, rules and"
+              " publishers share it")  # fmt: skip
+        print(f"{args.cranes} cranes, a breach and a calm reading each per second,"
+              f" {args.seconds:g} s, background {args.background_rate:,.0f} env msg/s")  # fmt: skip
         print(
             f"breaches published: {len(published):,}; alerts raised or reopened: {len(alert_ms):,}"
         )
         for name, values in (("reading ts -> committed (ceiling)", commit_ms),
                              ("reading ts -> alert written", alert_ms)):  # fmt: skip
             if values:
-                print(f"  {name}: p50 {statistics.median(values):.0f} ms,"
-                      f" p99 {percentile(values, 0.99):.0f} ms, max {max(values):.0f} ms")  # fmt: skip
+                p50, p99 = statistics.median(values), percentile(values, 0.99)
+                print(f"  {name}: p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {max(values):.0f} ms")
         missing = len(published) - len(alert_ms)
         print(f"  breaches without an alert event: {missing}")
         return 0 if missing == 0 else 1
