@@ -170,6 +170,7 @@ class Predicate(_Strict):
 class Scope(_Strict):
     """Empty lists mean every one."""
 
+    kinds: list[DeviceKind] = []
     floors: list[int] = []
     zones: list[str] = []
     devices: list[str] = []

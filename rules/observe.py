@@ -61,7 +61,8 @@ def observe(
     sample = window[-1]
     scope = rule.scope
     if (
-        (scope.devices and sample.device_id not in scope.devices)
+        (scope.kinds and sample.kind not in scope.kinds)
+        or (scope.devices and sample.device_id not in scope.devices)
         or (scope.floors and sample.floor not in scope.floors)
         or (scope.zones and sample.zone not in scope.zones)
     ):
@@ -88,8 +89,10 @@ def observe_presence(
     for state in states:
         if state.online is None or ctx.gateway_of.get(state.device_id) in dead_gateways:
             continue
-        if (scope.devices and state.device_id not in scope.devices) or (
-            scope.floors and state.floor not in scope.floors
+        if (
+            (scope.kinds and state.kind not in scope.kinds)
+            or (scope.devices and state.device_id not in scope.devices)
+            or (scope.floors and state.floor not in scope.floors)
         ):
             continue
         detail = state.reason or ("offline" if state.online is False else "online")

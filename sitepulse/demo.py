@@ -21,6 +21,7 @@ from core.settings import Settings
 from core.site_file import load_site_file
 from core.site_store import apply_site
 from core.sql import load_queries
+from rules.alerts import list_alerts
 
 _Q = load_queries("sitepulse", "demo.sql")
 _REPO = Path(__file__).resolve().parent.parent
@@ -52,6 +53,9 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int
     children = [
         subprocess.Popen([*command, "ingest"], env=env),
         subprocess.Popen(
+            [*command, "rules"], env={**env, "SITEPULSE_RULES_SITE_FILTER": site.site.id}
+        ),
+        subprocess.Popen(
             [*command, "simulate", "--site-file", str(site_file), "--speed", f"{speed:g}"],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -64,9 +68,11 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int
         f"  MQTT:       {settings.mqtt.host}:{settings.mqtt.port}, topics site/{site.site.id}/...\n"
         f"  simulator:  {site.site.id} from 06:30 on site at {speed:g}x until it reaches now\n"
         "  ingest:     running; dead letters: sitepulse deadletters list\n"
+        "  rules:      running; alerts: sitepulse alerts list --state open\n"
+        "              (notifications: set SITEPULSE_NOTIFY_FILE, see deploy/notify.example.yaml)\n"
         f"  API:        {api}/docs (keys: sitepulse apikey create --role viewer --name ...)\n"
         f"  wall board: {api}/board/{site.site.id}?key={board_secret}\n"
-        "  not built:  rules and alerts, schedules, Grafana dashboards\n"
+        "  not built:  schedules, Grafana dashboards\n"
         "Ctrl-C stops the demo.\n"
     )
     time.sleep(3)
@@ -110,9 +116,12 @@ def _print_floors(conn: Connection, site_id: str) -> None:
         rh = f"{env['rh_pct']:6.0f}" if "rh_pct" in env else f"{'-':>6}"
         total = floor.sensors_online + floor.sensors_offline
         sensors = f"{floor.sensors_online:>4}/{total:<3}"
-        lines.append(
-            f"{floor.name:>6} {floor.workers_present:>7} {temp} {rh} {sensors}  {floor.status}"
-        )
+        n = floor.active_alerts
+        alerts = f" ({n} alert{'s' if n > 1 else ''})" if n else ""
+        row = f"{floor.name:>6} {floor.workers_present:>7} {temp} {rh} {sensors}"
+        lines.append(f"{row}  {floor.status}{alerts}")
     site_time = clock[0] if clock and clock[0] else "no data yet"
-    header = f"{site_id}   site time {site_time}   (alerts: not built yet)"
-    print("\033[2J\033[H" + header + "\n" + "\n".join(lines), flush=True)
+    newest = list_alerts(conn, site=site_id, states=["active", "acknowledged"], limit=5)
+    header = f"{site_id}   site time {site_time}   newest open alerts below the floors"
+    recent = [f"  {a['severity']:8} {a['message']}" for a in newest] or ["  no open alerts"]
+    print("\033[2J\033[H" + header + "\n" + "\n".join([*lines, "", *recent]), flush=True)

@@ -31,7 +31,7 @@ CTX = SiteContext(
         "tc-b": Crane("tc-b", 40, 0, 50, 8),
     },
     workers_by_tag={"tag-1": Worker("w-1", "Li Wei", "rebar")},
-    gateway_of={"tag-1": "gw-1", "tag-2": "gw-1", "tag-3": "gw-1"},
+    gateway_of={"tag-1": "gw-1", "tag-2": "gw-1", "tag-3": "gw-1", "env-9": "gw-1"},
 )
 
 
@@ -247,14 +247,18 @@ def test_a_dead_gateway_is_one_observation_standing_for_its_devices() -> None:
             DeviceState(f"tag-{i}", "tag", False, 1, None, "no data for 300 s", T0)
             for i in (1, 2, 3)
         ),
+        DeviceState("env-9", "env", False, 2, None, "no data for 300 s", T0),  # behind gw-1
         DeviceState("env-1", "env", False, 2, None, "no data for 300 s", T0),
         DeviceState("env-2", "env", True, 2, None, "status online", T0),
     ]
     found = {o.subject: o for o in observe_presence(rule, states, CTX, T0)}
     assert set(found) == {"gw-1", "env-1", "env-2"}
+    # a tag not behind the dead gateway is still not judged: a tag goes quiet off site
+    lone = DeviceState("tag-9", "tag", False, 1, None, "no data for 300 s", T0)
+    assert observe_presence(rule, [lone], CTX, T0) == []
     assert found["gw-1"].breach
-    assert found["gw-1"].value == 3.0
-    assert "the 3 devices behind it" in found["gw-1"].detail
+    assert found["gw-1"].value == 4.0
+    assert "the 4 devices behind it" in found["gw-1"].detail
     assert found["env-1"].breach
     assert not found["env-2"].breach
     assert found["env-2"].clear
