@@ -22,7 +22,9 @@ class MqttEndpoint(BaseModel):
 
 
 def _default_offline_timeouts() -> dict[DeviceKind, int]:
-    return {"crane": 300, "tag": 300, "env": 300, "gateway": 300}
+    # 0: no no-data timeout. An idle gateway (no tags near it) is not a dead one; its
+    # retained status and Last Will say when it is gone.
+    return {"crane": 300, "tag": 300, "env": 300, "gateway": 0}
 
 
 class Settings(BaseSettings):

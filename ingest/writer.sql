@@ -90,11 +90,12 @@ ON CONFLICT (topic, payload_sha256, item) DO UPDATE SET
 SELECT pg_notify('sitepulse_readings', %(payload)s);
 
 -- name: mark_offline
--- The no-data timeout: devices whose kind's timeout has passed since they were last heard.
+-- The no-data timeout: devices whose kind's timeout has passed since they were last heard
+-- (a timeout of 0 means none for that kind).
 UPDATE device_state AS d
 SET online = false, status_changed_at = now(),
     status_reason = format('no data for %%s s', t.timeout_s)
 FROM unnest(%(kinds)s::text[], %(timeouts)s::integer[]) AS t (kind, timeout_s)
-WHERE d.kind = t.kind AND d.online IS TRUE
+WHERE d.kind = t.kind AND d.online IS TRUE AND t.timeout_s > 0
   AND d.last_seen_at < now() - make_interval(secs => t.timeout_s)
 RETURNING d.device_id;

@@ -200,3 +200,16 @@ def events_since(conn: Connection, site: str, after: int) -> list[dict[str, Any]
 def last_event_id(conn: Connection, site: str) -> int:
     row = conn.execute(_Q["last_event"], {"site": site}).fetchone()
     return int(row[0]) if row else 0
+
+
+def retire_alerts(conn: Connection, site: str, in_force: Sequence[str]) -> list[int]:
+    """Resolve the open alerts of rules no longer in force for the site, saying why."""
+    with conn.transaction(), conn.cursor() as cur:
+        retired = cur.execute(_Q["retire"], {"site": site, "in_force": list(in_force)}).fetchall()
+        for alert_id, rule in retired:
+            _event(
+                cur, alert_id, "resolved", ENGINE, f"rule {rule} is no longer in force here", None
+            )
+        if retired:
+            cur.execute(_Q["notify"], {"site": site})
+    return [alert_id for alert_id, _ in retired]

@@ -106,3 +106,10 @@ LIMIT 200;
 SELECT coalesce(max(e.id), 0)
 FROM alert_events AS e JOIN alerts AS a ON a.id = e.alert_id
 WHERE a.site_id = %(site)s;
+
+-- name: retire
+-- Open alerts of rules no longer in force for the site (switched off, or gone from the packs).
+UPDATE alerts
+SET state = 'resolved', resolved_at = now(), resolved_by = 'rules', updated_at = now()
+WHERE site_id = %(site)s AND state <> 'resolved' AND NOT (rule_id = ANY(%(in_force)s))
+RETURNING id, rule_id;

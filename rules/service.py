@@ -24,7 +24,7 @@ from core.errors import DatabaseUnavailable, SitePulseError, first_line
 from core.migrate import check_ready
 from core.service_metrics import report
 from core.settings import Settings
-from rules.alerts import open_keys, write_transitions
+from rules.alerts import open_keys, retire_alerts, write_transitions
 from rules.engine import SiteEngine, Transition
 from rules.model import Rule
 from rules.notify.config import NotifyConfig, load_notify_config
@@ -265,6 +265,9 @@ class RulesService:
             else:
                 engine.ctx = ctx
                 engine.set_rules(rules)
+            retired = retire_alerts(conn, site, list(engine.rules))
+            if retired:
+                log.info("%s: resolved %d alerts of rules switched off", site, len(retired))
         for gone in set(self.engines) - set(sites):
             del self.engines[gone]
 

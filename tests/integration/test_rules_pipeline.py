@@ -200,4 +200,14 @@ def test_a_site_override_applies_without_a_restart(
         time.sleep(1.0)
         assert alerts(conn, site_id) == []
         publish(client, topic, readings(start + timedelta(seconds=12), [21.0]))
-        wait_for(lambda: alerts(conn, site_id), bool, what="the alert at the site's limit")
+        [(alert, *_)] = wait_for(lambda: alerts(conn, site_id), bool, what="the site's alert")
+        # switched off for the site: its open alert is resolved, saying why
+        conn.execute(
+            "UPDATE rule_overrides SET patch = %s, updated_at = now() WHERE site_id = %s",
+            (json.dumps({"enabled": False}), site_id),
+        )
+        wait_for(lambda: alerts(conn, site_id)[0][3], lambda s: s == "resolved", what="retired")
+    [(note,)] = rows(
+        conn, "SELECT note FROM alert_events WHERE alert_id = %s AND kind = 'resolved'", alert
+    )
+    assert note == "rule crane.wind.stop_lifting is no longer in force here"
