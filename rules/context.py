@@ -49,6 +49,27 @@ class Worker:
     trade: str
 
 
+@dataclass(frozen=True, slots=True)
+class TaskSpan:
+    """A schedule task while it is under way: from `start` to `end` (None: not finished)."""
+
+    id: str
+    type: str
+    floors: frozenset[int]
+    zones: frozenset[str]
+    start: datetime
+    end: datetime | None
+
+    def active_at(self, ts: datetime) -> bool:
+        return self.start <= ts and (self.end is None or ts < self.end)
+
+    def covers(self, floor: int | None, zone: str | None) -> bool:
+        """A device with no floor (a crane) is covered by any task of the site."""
+        if floor is None:
+            return True
+        return floor in self.floors and (not self.zones or zone in self.zones)
+
+
 @dataclass(frozen=True)
 class SiteContext:
     site_id: str
@@ -59,11 +80,20 @@ class SiteContext:
     cranes: Mapping[str, Crane] = field(default_factory=dict)
     workers_by_tag: Mapping[str, Worker] = field(default_factory=dict)
     gateway_of: Mapping[str, str] = field(default_factory=dict)
+    tasks: tuple[TaskSpan, ...] = ()
 
     def floor_name(self, level: int | None) -> str:
         if level is None:
             return "no floor"
         return self.floor_names.get(level, f"level {level}")
+
+    def tasks_at(
+        self, types: list[str], ts: datetime, floor: int | None, zone: str | None
+    ) -> list[TaskSpan]:
+        return [
+            t for t in self.tasks
+            if t.type in types and t.active_at(ts) and t.covers(floor, zone)
+        ]  # fmt: skip
 
     def worker_of(self, tag: str) -> Worker:
         return self.workers_by_tag.get(tag) or Worker(tag, tag, "unknown trade")

@@ -28,6 +28,8 @@ class Transition:
     obs: Observation
     breaches: int = 1
     worst: float | None = None
+    # raise: when the condition began to hold; clear: when the clear condition began
+    since: datetime | None = None
 
 
 class SiteEngine:
@@ -96,6 +98,25 @@ class SiteEngine:
                 self._step(rule, obs, out)
         return out
 
+    def finish_tasks(self, now: datetime) -> list[Transition]:
+        """A quality alert outlives nothing: once its task is no longer under way, the
+        excursion ends with it."""
+        active = {t.id for t in self.ctx.tasks if t.active_at(now)}
+        out = []
+        for (rule_id, subject), series in list(self.series.items()):
+            rule = self.rules.get(rule_id)
+            if rule is None or not rule.scope.task_types or not series.open:
+                continue
+            task = subject.split("/", 1)[0]
+            if task in active:
+                continue
+            self.series[(rule_id, subject)] = Series()
+            obs = Observation(
+                subject, now, False, True, task=task, detail="task no longer under way"
+            )
+            out.append(Transition("clear", rule, obs, 1, None, now))
+        return out
+
     def sync_open(self, open_keys: set[Key]) -> None:
         """Align with the database: alerts resolved by a person close their series (the
         condition's clock starts again); alerts open there are open here."""
@@ -133,7 +154,8 @@ class SiteEngine:
                     )
                     return
                 break
-        out.append(Transition(action, rule, obs, 1, obs.value))
+        since = state.breach_since if action == "raise" else before.clear_since or obs.ts
+        out.append(Transition(action, rule, obs, 1, obs.value, since))
 
     def _keep(self, sample: Sample) -> deque[Sample]:
         window = self.windows.get(sample.device_id)

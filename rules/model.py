@@ -32,6 +32,7 @@ PredicateName = Literal[
     "load_over_people",
     "device_offline",
     "flatline",
+    "core_surface",
 ]
 
 # Each predicate: the kind of device it judges and its parameters with their defaults.
@@ -46,6 +47,7 @@ PREDICATES: dict[str, tuple[DeviceKind, dict[str, float | str]]] = {
         "env",
         {"metric": "temp_c", "minutes": 120.0, "tolerance": 0.01, "min_readings": 10.0},
     ),
+    "core_surface": ("env", {"max_delta_c": 25.0, "clear_delta_c": 23.0}),
 }
 
 # What a message template may name.
@@ -66,6 +68,10 @@ MESSAGE_FIELDS = frozenset(
         "count",
     }
 )
+TaskType = Literal[
+    "formwork", "rebar", "pour", "curing", "lift", "erection", "climbing", "dismantling",
+    "noisy", "masonry", "finishing", "other",
+]  # fmt: skip
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
@@ -174,6 +180,10 @@ class Scope(_Strict):
     floors: list[int] = []
     zones: list[str] = []
     devices: list[str] = []
+    # A quality rule: it judges readings only where and while a schedule task of one of
+    # these types is active (its floors and zones; any floor for devices with none, such
+    # as cranes), and its alerts and excursions belong to that task.
+    task_types: list[TaskType] = []
 
 
 class Rule(_Strict):

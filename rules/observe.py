@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,7 @@ class Observation:
     floor: int | None = None
     zone: str | None = None
     detail: str = ""
+    task: str | None = None
 
 
 def threshold_at(value: Threshold, ts: datetime, tz: ZoneInfo) -> float:
@@ -67,10 +68,19 @@ def observe(
         or (scope.zones and sample.zone not in scope.zones)
     ):
         return []
+    if scope.task_types:
+        tasks = ctx.tasks_at(list(scope.task_types), sample.ts, sample.floor, sample.zone)
+        if not tasks:
+            return []  # no such task under way here: the spec does not apply
     if rule.when is not None:
-        return _threshold(rule, sample, ctx)
-    assert rule.predicate is not None
-    return _PREDICATES[rule.predicate.name](rule, window, ctx, latest)
+        found = _threshold(rule, sample, ctx)
+    else:
+        assert rule.predicate is not None
+        found = _PREDICATES[rule.predicate.name](rule, window, ctx, latest)
+    if not scope.task_types:
+        return found
+    # one series per task and device: each task keeps its own excursions
+    return [replace(o, subject=f"{t.id}/{o.subject}", task=t.id) for t in tasks for o in found]
 
 
 def observe_presence(
@@ -302,7 +312,25 @@ def _flatline(
     return [_about_device(last, flat, not flat, recent[-1], None, f"{hours:g} h")]
 
 
+def _core_surface(
+    rule: Rule, window: Sequence[Sample], ctx: SiteContext, latest: Mapping[str, Sample]
+) -> list[Observation]:
+    """Mass concrete: the core may be at most so much warmer than the surface."""
+    assert rule.predicate is not None
+    sample = window[-1]
+    core, surface = sample.values.get("core_temp_c"), sample.values.get("temp_c")
+    if core is None or surface is None:
+        return []
+    delta = round(float(core) - float(surface), 2)
+    limit = rule.predicate.number("max_delta_c")
+    breach = delta > limit
+    clear = delta <= rule.predicate.number("clear_delta_c")
+    detail = f"core {core:.1f} °C, surface {surface:.1f} °C"
+    return [_about_device(sample, breach, clear, delta, limit, detail)]
+
+
 _PREDICATES: dict[str, Predicate] = {
+    "core_surface": _core_surface,
     "in_hazard_zone": _in_hazard_zone,
     "sos": _sos,
     "no_movement": _no_movement,

@@ -167,6 +167,7 @@ class RulesService:
                 for site, engine in self.engines.items():
                     engine.sync_open(open_keys(conn, site))
                     self._write(conn, engine, engine.presence(device_states(conn, site), now))
+                    self._write(conn, engine, engine.finish_tasks(now))
         except (psycopg.Error, SitePulseError) as exc:
             log.warning("tick skipped: %s", first_line(exc))
 
