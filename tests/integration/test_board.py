@@ -3,6 +3,7 @@ simulator -> broker -> ingest -> database -> API -> server-sent events -> page."
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from core.settings import Settings
 from core.site_file import SiteFile
 from simulators.mqtt_out import Publisher
 from simulators.site_sim import SiteSimulation
-from tests.helpers import REPO, rows, running_ingest, wait_for
+from tests.helpers import REPO, publish, publisher, rows, running_ingest, running_rules, wait_for
 
 ARTIFACTS = REPO / "artifacts"
 
@@ -38,7 +39,7 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-def test_the_board_shows_floors_statuses_and_cranes_live(
+def test_the_board_shows_floors_statuses_cranes_and_alerts_live(
     settings: Settings,
     conn: Connection,
     site_id: str,
@@ -52,15 +53,25 @@ def test_the_board_shows_floors_statuses_and_cranes_live(
     start = local.replace(hour=10, minute=0, second=0, microsecond=0).astimezone(UTC)
     simulation = SiteSimulation(loaded_site, seed=3, start=start)
     with running_ingest(settings):
-        publisher = Publisher(settings)
+        sim = Publisher(settings)
         try:
             for _ in range(9 * 60):
                 for message in simulation.step():
-                    publisher.publish(message.topic, message.payload, retain=message.retain)
+                    sim.publish(message.topic, message.payload, retain=message.retain)
         finally:
-            publisher.close()
+            sim.close()
         wait_for(lambda: rows(conn, "SELECT count(*) FROM crane_readings"),
                  lambda r: r[0][0] >= 500, what="crane readings")  # fmt: skip
+        # and now, Li Wei stands in the 2F shaft (a hazard zone) for 12 s: the rules raise
+        # a major alert there, which turns the floor red
+        now = datetime.now(UTC) - timedelta(seconds=15)
+        shaft = [{"ts": int((now + timedelta(seconds=i)).timestamp() * 1000), "x_m": 3.0,
+                  "y_m": 3.0, "floor": 2} for i in range(0, 13, 3)]  # fmt: skip
+        with running_rules(settings), publisher(settings) as client:
+            publish(client, f"site/{site_id}/gateway/gw-01/telemetry",
+                    json.dumps({"tag-0001": shaft}))  # fmt: skip
+            wait_for(lambda: rows(conn, "SELECT count(*) FROM alerts"), lambda r: r[0][0] == 1,
+                     what="the hazard-zone alert")  # fmt: skip
     conn.execute("UPDATE device_state SET online = false WHERE device_id = 'env-3f-01'")
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -70,9 +81,15 @@ def test_the_board_shows_floors_statuses_and_cranes_live(
     names = page.locator(".floor .name").all_inner_texts()
     assert names == ["3F", "2F", "1F", "B1"]
     assert page.locator('.floor[data-level="3"]').get_attribute("class") == "floor offline"
-    assert page.locator('.floor[data-level="2"]').get_attribute("class") == "floor ok"
+    assert page.locator('.floor[data-level="2"]').get_attribute("class") == "floor alarm"
+    assert page.locator('.floor[data-level="1"]').get_attribute("class") == "floor ok"
+    alert = page.locator(".alert")
+    assert alert.count() == 1
+    assert "MAJOR Worker in a hazard zone" in alert.inner_text()
+    assert "Li Wei (rebar) in hazard zone f2-shaft on 2F" in alert.inner_text()
     bars = page.locator(".floor .bar").all_inner_texts()
     assert sum(int(bar.split(" 人")[0]) for bar in bars) == 3, bars  # all three at work
+    assert "1 alert" in page.locator('.floor[data-level="2"] .bar').inner_text()
     assert page.locator(".crane b").all_inner_texts() == ["tc-1"]
     assert "% moment" in page.locator(".crane").inner_text()
     assert page.locator("#conn").inner_text().startswith("live")
