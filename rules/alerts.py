@@ -45,14 +45,22 @@ def write_transitions(
             if t.action == "clear":
                 cur.execute(_Q["clear"], params)
                 row = cur.fetchone()
+                if t.obs.task:
+                    cur.execute(_Q["excursion_end"], params)
                 if row:
-                    note = f"clear condition held for {_seconds(t)}"
+                    note = (
+                        t.obs.detail
+                        if t.obs.task and t.obs.detail
+                        else f"clear condition held for {_seconds(t)}"
+                    )
                     _event(cur, row[0], "resolved", ENGINE, note, t.obs.value)
                     written.append(Written(row[0], "resolved"))
                 continue
             cur.execute(_Q["repeat"], params)
             row = cur.fetchone()
             if row:
+                if t.obs.task:
+                    cur.execute(_Q["excursion_worst"], params)
                 written.append(Written(row[0], None))
                 continue
             if t.action == "repeat":
@@ -66,6 +74,8 @@ def write_transitions(
                 kind = "opened"
             assert row is not None
             _event(cur, row[0], kind, ENGINE, params["message"], t.obs.value)
+            if t.obs.task:
+                cur.execute(_Q["excursion_start"], {**params, "alert": row[0]})
             written.append(Written(row[0], kind))
         if any(w.event for w in written):
             cur.execute(_Q["notify"], {"site": ctx.site_id})
@@ -153,6 +163,11 @@ def _params(ctx: SiteContext, t: Transition, flap_window: timedelta) -> dict[str
         "floor": t.obs.floor,
         "zone": t.obs.zone,
         "device": t.obs.device,
+        "task": t.obs.task,
+        "metric": t.rule.when.metric
+        if t.rule.when
+        else (t.rule.predicate.name if t.rule.predicate else None),
+        "since": t.since or t.obs.ts,
         "value": t.obs.value,
         "worst": t.worst,
         "rising": t.rule.rising,

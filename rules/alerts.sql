@@ -28,10 +28,30 @@ RETURNING id;
 
 -- name: open
 INSERT INTO alerts (site_id, rule_id, subject, state, severity, title, message, floor, zone,
-                    device_id, value, worst_value, opened_at, raised_at, last_breach_at)
+                    device_id, task_id, value, worst_value, opened_at, raised_at,
+                    last_breach_at)
 VALUES (%(site)s, %(rule)s, %(subject)s, 'active', %(severity)s, %(title)s, %(message)s,
-        %(floor)s, %(zone)s, %(device)s, %(value)s, %(value)s, now(), now(), now())
+        %(floor)s, %(zone)s, %(device)s, %(task)s, %(value)s, %(value)s, now(), now(), now())
 RETURNING id;
+
+-- name: excursion_start
+INSERT INTO task_excursions (site_id, task_id, rule_id, device_id, metric, started_at,
+                             worst_value, alert_id)
+VALUES (%(site)s, %(task)s, %(rule)s, %(device)s, %(metric)s, %(since)s, %(value)s, %(alert)s)
+ON CONFLICT (site_id, task_id, rule_id, device_id) WHERE ended_at IS NULL DO NOTHING;
+
+-- name: excursion_worst
+UPDATE task_excursions
+SET worst_value = CASE WHEN worst_value IS NULL THEN %(worst)s
+                       WHEN %(rising)s THEN greatest(worst_value, %(worst)s)
+                       ELSE least(worst_value, %(worst)s) END
+WHERE site_id = %(site)s AND task_id = %(task)s AND rule_id = %(rule)s
+  AND device_id IS NOT DISTINCT FROM %(device)s AND ended_at IS NULL;
+
+-- name: excursion_end
+UPDATE task_excursions SET ended_at = greatest(%(since)s, started_at)
+WHERE site_id = %(site)s AND task_id = %(task)s AND rule_id = %(rule)s
+  AND device_id IS NOT DISTINCT FROM %(device)s AND ended_at IS NULL;
 
 -- name: clear
 UPDATE alerts

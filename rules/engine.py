@@ -8,12 +8,13 @@ import logging
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from rules.context import DeviceState, Sample, SiteContext
 from rules.judge import Action, Series, closed_by_person, step
 from rules.model import Rule
 from rules.observe import Observation, history_needed, observe, observe_presence
+from rules.regimes import Period, regime_on
 
 log = logging.getLogger(__name__)
 Key = tuple[str, str]  # (rule id, subject)
@@ -48,12 +49,13 @@ class SiteEngine:
         self.presence_rules = [
             r for r in enabled if r.predicate and r.predicate.name == "device_offline"
         ]
+        self.regime_rules = [r for r in enabled if r.predicate and r.predicate.name == "regime"]
         self.by_kind: dict[str, list[Rule]] = {}
         # rules that suppress others are judged first, so that one reading crossing both
         # the pre-alarm and the alarm raises the alarm only
         suppressors = {s for r in enabled for s in r.suppressed_by}
         for rule in sorted(enabled, key=lambda r: r.id not in suppressors):
-            if rule not in self.presence_rules:
+            if rule not in self.presence_rules and rule not in self.regime_rules:
                 self.by_kind.setdefault(rule.judges, []).append(rule)
         self.history = {
             kind: max((history_needed(r) for r in kind_rules), default=timedelta(0))
@@ -96,6 +98,19 @@ class SiteEngine:
         for rule in self.presence_rules:
             for obs in observe_presence(rule, states, self.ctx, now):
                 self._step(rule, obs, out)
+        return out
+
+    def regimes(self, periods: Sequence[Period], today: date, now: datetime) -> list[Transition]:
+        """The site is in a concreting regime today, or not."""
+        out: list[Transition] = []
+        for rule in self.regime_rules:
+            assert rule.predicate is not None
+            kind = str(rule.predicate.param("regime"))
+            current = regime_on([p for p in periods if p.regime == kind], today)
+            detail = f"{kind} regime since {current.start.isoformat()}" if current else ""
+            obs = Observation(self.ctx.site_id, now, current is not None, current is None,
+                              detail=detail)  # fmt: skip
+            self._step(rule, obs, out)
         return out
 
     def finish_tasks(self, now: datetime) -> list[Transition]:

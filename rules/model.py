@@ -33,6 +33,7 @@ PredicateName = Literal[
     "device_offline",
     "flatline",
     "core_surface",
+    "regime",
 ]
 
 # Each predicate: the kind of device it judges and its parameters with their defaults.
@@ -48,6 +49,7 @@ PREDICATES: dict[str, tuple[DeviceKind, dict[str, float | str]]] = {
         {"metric": "temp_c", "minutes": 120.0, "tolerance": 0.01, "min_readings": 10.0},
     ),
     "core_surface": ("env", {"max_delta_c": 25.0, "clear_delta_c": 23.0}),
+    "regime": ("env", {"regime": "winter"}),
 }
 
 # What a message template may name.
@@ -203,6 +205,9 @@ class Rule(_Strict):
     # Rules whose open alert about the same subject makes this one redundant (a
     # pre-alarm while the alarm stands): this rule then raises nothing.
     suppressed_by: list[RuleId] = []
+    # A site-wide rule whose time in spec is also evidence in the quality record of
+    # tasks of these types (wind for lifting tasks, noise for noisy works).
+    evidence_for: list[TaskType] = []
 
     @field_validator("message")
     @classmethod

@@ -31,12 +31,15 @@ from rules.notify.config import NotifyConfig, load_notify_config
 from rules.notify.deliver import deliver_due
 from rules.notify.outbox import dispatch, escalate
 from rules.packs import effective_rules, load_rules, pack_files
+from rules.regimes import hot_days, winter_periods
 from rules.store import (
     change_marks,
+    daily_means,
     device_states,
     load_context,
     overrides,
     read_samples,
+    save_regimes,
     site_timezones,
 )
 
@@ -98,6 +101,8 @@ class RulesService:
         scheduler.add_job(self.send, "interval", seconds=1, id="send", **every)
         scheduler.add_job(self.escalate, "interval", seconds=5, id="escalate", **every)
         scheduler.add_job(self.report, "interval", seconds=5, id="metrics", **every)
+        scheduler.add_job(self.judge_regimes, "interval", minutes=10, id="regimes",
+                          next_run_time=datetime.now(UTC), **every)  # fmt: skip
         if self._extra_jobs is not None:
             self._extra_jobs(scheduler)
         return scheduler
@@ -186,6 +191,16 @@ class RulesService:
             if self.scheduler is not None:
                 self.scheduler.modify_job("send", next_run_time=datetime.now(UTC))
 
+    def judge_regimes(self) -> None:
+        """Winter and hot-weather concreting regimes from the last 40 whole days."""
+        assert self.pool is not None
+        try:
+            with self.pool.connection() as conn, self.lock:
+                for engine in self.engines.values():
+                    self._write(conn, engine, regime_transitions(conn, engine))
+        except (psycopg.Error, SitePulseError) as exc:
+            log.warning("regimes skipped: %s", first_line(exc))
+
     # -- notifications ---------------------------------------------------------------
 
     def send(self) -> None:
@@ -230,7 +245,8 @@ class RulesService:
         file is reported and the last good configuration stays in force."""
         packs = pack_files(self.settings.rules_dir)
         pack_marks = tuple((str(p), p.stat().st_mtime_ns) for p in packs)
-        db_marks = change_marks(conn)
+        # and every 10 minutes: tasks come under way as time passes
+        db_marks = (*change_marks(conn), int(time.time() // 600))
         if force or pack_marks != self._pack_marks or db_marks != self._db_marks:
             try:
                 self.rules = load_rules(packs)
@@ -282,6 +298,20 @@ class RulesService:
         except SitePulseError as exc:
             log.error("%s: overrides not applied: %s", site, exc)  # noqa: TRY400
             return dict(self.rules)
+
+
+def regime_transitions(conn: Connection, engine: SiteEngine) -> list[Transition]:
+    """Recompute the site's regimes over the last 40 whole days (site clock), store them,
+    and judge whether today is in one."""
+    tz = engine.ctx.tz
+    today = datetime.now(tz).date()
+    since = today - timedelta(days=40)
+    start = datetime.combine(since, datetime.min.time(), tz)
+    end = datetime.combine(today, datetime.min.time(), tz)
+    means = daily_means(conn, engine.ctx.site_id, str(tz), start, end)
+    periods = [*winter_periods(means), *hot_days(means)]
+    save_regimes(conn, engine.ctx.site_id, since, periods)
+    return engine.regimes(periods, today, datetime.now(UTC))
 
 
 def _merge(

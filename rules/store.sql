@@ -45,3 +45,34 @@ SELECT device_id, ts, floor, zone, temp_c, rh_pct, pm25_ugm3, pm10_ugm3, noise_d
        core_temp_c
 FROM env_readings
 WHERE site_id = %(site)s AND ts >= %(from)s AND ts <= %(to)s ORDER BY ts;
+
+-- name: tasks
+-- Typed tasks under way within a day of now: quality rules apply while they are.
+SELECT id, type, floors, zones, lower(active), upper(active)
+FROM tasks
+WHERE site_id = %(site)s AND removed_at IS NULL AND type IS NOT NULL
+  AND active && tstzrange(now() - interval '1 day', now() + interval '1 day');
+
+-- name: tasks_version
+SELECT count(*), max(imported_at) FROM tasks;
+
+-- name: daily_means
+-- Each whole day's mean air temperature on the site's clock (sensors without a probe).
+SELECT (ts AT TIME ZONE %(tz)s)::date, avg(temp_c)
+FROM env_readings
+WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s
+  AND temp_c IS NOT NULL AND core_temp_c IS NULL
+GROUP BY 1 ORDER BY 1;
+
+-- name: save_regime
+INSERT INTO site_regimes (site_id, regime, started_on, ended_on)
+VALUES (%(site)s, %(regime)s, %(start)s, %(end)s)
+ON CONFLICT (site_id, regime, started_on) DO UPDATE
+SET ended_on = excluded.ended_on, updated_at = now()
+WHERE site_regimes.ended_on IS DISTINCT FROM excluded.ended_on;
+
+-- name: drop_regimes
+-- Periods within the recomputed span that the new computation no longer finds.
+DELETE FROM site_regimes
+WHERE site_id = %(site)s AND started_on >= %(from)s
+  AND NOT ((regime, started_on) IN (SELECT * FROM unnest(%(regimes)s::text[], %(starts)s::date[])));
