@@ -33,3 +33,7 @@ class MigrationTampered(SitePulseError):
 
 class SiteFileInvalid(SitePulseError):
     """The site file is invalid."""
+
+
+class ScheduleInvalid(SitePulseError):
+    """The schedule file cannot be imported."""
