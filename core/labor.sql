@@ -4,8 +4,8 @@
 -- at most %(gap)s later (a longer gap: off site, off shift, tag asleep: counts nothing).
 -- Covered spans that follow each other on one floor make a presence interval; a floor
 -- change or a gap ends it. An interval's hours go to one task: the one active on that
--- floor when the interval began, of the worker's trade first, then one with no trade,
--- then the earliest planned; none: the hours have no task.
+-- floor when the interval began and of the worker's trade (or of no trade), the worker's
+-- trade first, then the earliest planned; none: the hours have no task.
 WITH readings AS (
     SELECT w.id AS worker, r.ts, r.floor,
            lead(r.ts) OVER (PARTITION BY w.id ORDER BY r.ts) AS next_ts
@@ -36,8 +36,8 @@ LEFT JOIN LATERAL (
     SELECT t.id, t.name FROM tasks AS t
     WHERE t.site_id = %(site)s AND t.removed_at IS NULL
       AND t.floors @> ARRAY[i.floor] AND t.active @> i.began
-    ORDER BY t.trade IS NOT DISTINCT FROM w.trade DESC, t.trade IS NULL DESC,
-             t.planned_start, t.id
+      AND (t.trade IS NULL OR t.trade = w.trade)
+    ORDER BY t.trade IS NULL, t.planned_start, t.id
     LIMIT 1
 ) AS k ON true
 GROUP BY i.worker, w.name, w.trade, i.floor, k.id, k.name
