@@ -31,8 +31,9 @@ class Floor(BaseModel):
     environment: dict[str, float]
     sensors_online: int
     sensors_offline: int
-    # Filled once the Rules and Schedule issues land; empty until then.
+    # ids of the schedule tasks under way there now
     active_tasks: list[str]
+    # Filled once the Rules issue lands; 0 until then.
     active_alerts: int
 
 
@@ -60,7 +61,7 @@ def site_or_404(conn: Connection, site: str) -> Site:
 
 
 def _floor(row: tuple[Any, ...]) -> Floor:
-    level, name, workers, temp, rh, pm10, noise, core, online, offline = row
+    level, name, workers, temp, rh, pm10, noise, core, online, offline, tasks = row
     values = {"temp_c": temp, "rh_pct": rh, "pm10_ugm3": pm10, "noise_dba": noise}
     values["core_temp_c"] = core
     environment = {k: round(float(v), 2) for k, v in values.items() if v is not None}
@@ -72,7 +73,7 @@ def _floor(row: tuple[Any, ...]) -> Floor:
         environment=environment,
         sensors_online=online,
         sensors_offline=offline,
-        active_tasks=[],
+        active_tasks=list(tasks),
         active_alerts=0,
     )
 

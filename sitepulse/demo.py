@@ -17,6 +17,8 @@ from core.broker_auth import registry_accounts, write_credentials_for
 from core.db import Connection, connect
 from core.errors import SitePulseError
 from core.migrate import migrate
+from core.schedule_mapping import Mapping
+from core.schedule_store import apply_schedule, read_schedule, site_frame
 from core.settings import Settings
 from core.site_file import load_site_file
 from core.site_store import apply_site
@@ -33,6 +35,10 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int
     with connect(settings) as conn:
         migrate(conn)
         print(f"site {site.site.id}: {apply_site(conn, site).summary()}")
+        schedule_file = _REPO / f"deploy/schedules/{site.site.id}.xml"
+        if schedule_file.exists():
+            schedule = read_schedule(schedule_file, site_frame(conn, site.site.id), Mapping())
+            print(f"schedule: {apply_schedule(conn, site.site.id, schedule).summary()}")
         write_credentials_for(settings, registry_accounts(conn))
         board_key, board_secret = create_key(
             conn, "demo board (revoked when the demo ends)", "viewer"
@@ -66,7 +72,7 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int
         "  ingest:     running; dead letters: sitepulse deadletters list\n"
         f"  API:        {api}/docs (keys: sitepulse apikey create --role viewer --name ...)\n"
         f"  wall board: {api}/board/{site.site.id}?key={board_secret}\n"
-        "  not built:  rules and alerts, schedules, Grafana dashboards\n"
+        "  not built:  rules and alerts, Grafana dashboards\n"
         "Ctrl-C stops the demo.\n"
     )
     time.sleep(3)
@@ -103,15 +109,22 @@ def _start_services() -> bool:
 
 def _print_floors(conn: Connection, site_id: str) -> None:
     clock = conn.execute(_Q["site_clock"], {"site": site_id}).fetchone()
-    lines = [f"{'floor':>6} {'workers':>7} {'temp °C':>8} {'RH %':>6} {'sensors':>8}  status"]
+    types: dict[str, str | None] = dict(
+        conn.execute(_Q["task_types"], {"site": site_id}).fetchall()
+    )
+    lines = [
+        f"{'floor':>6} {'workers':>7} {'temp °C':>8} {'RH %':>6} {'sensors':>8}  status   tasks"
+    ]
     for floor in floor_statuses(conn, site_id):
         env = floor.environment
         temp = f"{env['temp_c']:8.1f}" if "temp_c" in env else f"{'-':>8}"
         rh = f"{env['rh_pct']:6.0f}" if "rh_pct" in env else f"{'-':>6}"
         total = floor.sensors_online + floor.sensors_offline
         sensors = f"{floor.sensors_online:>4}/{total:<3}"
+        tasks = " ".join(str(types.get(t) or "?") for t in floor.active_tasks)
         lines.append(
-            f"{floor.name:>6} {floor.workers_present:>7} {temp} {rh} {sensors}  {floor.status}"
+            f"{floor.name:>6} {floor.workers_present:>7} {temp} {rh} {sensors}  "
+            f"{floor.status:<8} {tasks}"
         )
     site_time = clock[0] if clock and clock[0] else "no data yet"
     header = f"{site_id}   site time {site_time}   (alerts: not built yet)"

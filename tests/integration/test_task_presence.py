@@ -183,3 +183,20 @@ def test_a_task_id_on_two_sites_needs_the_site(
     problem = get(client, "/api/v1/tasks/R2", status=422)
     assert "several sites" in problem["detail"]
     assert get(client, "/api/v1/tasks/R2?site=other")["site"] == "other"
+
+
+def test_floors_list_the_tasks_under_way_now(
+    client: tuple[TestClient, dict[str, str]], conn: Connection, day_on_site: str
+) -> None:
+    insert = (
+        "INSERT INTO tasks (site_id, id, name, floors, planned_start, planned_finish, status,"
+        " source_file, source_format, removed_at) VALUES (%s, %s, 'now', '{2}',"
+        " now() - interval '1 hour', now() + interval '1 hour', 'planned', 'x.csv', 'csv', %s)"
+    )
+    conn.execute(insert, (day_on_site, "NOW2", None))
+    conn.execute(insert, (day_on_site, "GONE2", datetime.now(LOCAL)))  # removed: not shown
+    floors = {
+        f["level"]: f["active_tasks"] for f in get(client, f"/api/v1/sites/{day_on_site}/floors")
+    }
+    assert floors[2] == ["NOW2"]
+    assert floors[3] == []  # the day's pour there is long over
