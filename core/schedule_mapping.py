@@ -209,9 +209,9 @@ def map_schedule(
         schedule.tasks.append(task)
         if missing:
             schedule.unmapped[task.id] = missing
-    known = {t.id for t in schedule.tasks}
-    for task, src in zip(schedule.tasks, tasks, strict=False):
-        for pred in task.predecessors:
+    known = {t.id for t in tasks}
+    for src in tasks:
+        for pred in src.predecessors:
             if pred not in known:
                 problems.append(f"{src.where}: predecessor {pred!r} is not a task of this file")
     if problems:
