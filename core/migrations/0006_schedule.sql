@@ -27,7 +27,7 @@ CREATE TABLE tasks (
     removed_at      timestamptz,
     -- When the task is under way: from the actual start (else the planned one) to the
     -- actual finish; started and not done, it runs on until someone enters a finish;
-    -- not started, it ends at the planned finish.
+    -- otherwise (not started, or done with no finish entered) it ends at the planned finish.
     active          tstzrange NOT NULL GENERATED ALWAYS AS (
         tstzrange(
             coalesce(actual_start, planned_start),

@@ -142,3 +142,10 @@ def test_the_three_demo_files_give_the_same_tasks() -> None:
         found[ext] = {t.id: t.model_copy(update={"wbs": None}) for t in schedule.tasks}
     assert len(found["csv"]) == 153
     assert found["csv"] == found["xml"] == found["xer"]
+
+
+def test_a_predecessor_not_in_the_file_refuses_it() -> None:
+    task = source("Pour", ["12F"])
+    task.predecessors = ["99"]
+    with pytest.raises(ScheduleInvalid, match="predecessor '99' is not a task of this file"):
+        mapped(task)
