@@ -58,125 +58,47 @@ class Row:
         return "done" if actual_finish else "in_progress" if actual_start else "planned"
 
 
+# Each floor's cycle: (id suffix, name, type, start and duration in hours from the floor's
+# first day, planned crew, trade, which floors: every n-th).
+CYCLE = [
+    (1, "支模 Formwork", "formwork", 0, 35, 10, "formwork", 1),
+    (2, "绑扎钢筋 Rebar", "rebar", 24, 35, 12, "rebar", 1),
+    (3, "浇筑混凝土 Pour slab", "pour", 73, 12, 8, "concrete", 1),
+    (4, "混凝土养护 Curing", "curing", 85, 168, 1, "concrete", 1),
+    (5, "核心筒钻孔 Core drilling", "noisy", 96, 10, 3, "plumbing", 3),
+    (6, "吊装钢楼梯 Lift steel stair", "lift", 97, 8, 4, "welding", 5),
+]
+CRANES = ("TC-1", "TC-2", "TC-3")
+
+
 def tasks() -> list[Row]:
-    rows: list[Row] = []
-    for i, crane in enumerate(("TC-1", "TC-2", "TC-3")):
-        day = START - timedelta(days=10 - 3 * i)
-        rows.append(
-            Row(
-                9000 + i,
-                f"安装塔吊 Erect {crane} at 1F",
-                "erection",
-                1,
-                day,
-                day + timedelta(hours=10),
-                8,
-                "crane-signal",
-                group="TC",
-            )
-        )
+    hours = timedelta(hours=1)
+    rows = [
+        Row(9000 + i, f"安装塔吊 Erect {crane} at 1F", "erection", 1,
+            START - timedelta(days=10 - 3 * i), START - timedelta(days=10 - 3 * i) + 10 * hours,
+            8, "crane-signal", group="TC")
+        for i, crane in enumerate(CRANES)
+    ]  # fmt: skip
     for floor in FLOORS:
         day0 = START + timedelta(days=5 * (floor - 1))
         base = floor * 100
-        before = [(floor - 1) * 100 + 3] if floor > 1 else [9000, 9001, 9002]
-        group = f"L{floor}"
-        rows += [
-            Row(
-                base + 1,
-                "支模 Formwork",
-                "formwork",
-                floor,
-                day0,
-                day0 + timedelta(days=1, hours=11),
-                10,
-                "formwork",
-                preds=before,
-                group=group,
-            ),
-            Row(
-                base + 2,
-                "绑扎钢筋 Rebar",
-                "rebar",
-                floor,
-                day0 + timedelta(days=1),
-                day0 + timedelta(days=2, hours=11),
-                12,
-                "rebar",
-                preds=[base + 1],
-                group=group,
-            ),
-            Row(
-                base + 3,
-                "浇筑混凝土 Pour slab",
-                "pour",
-                floor,
-                day0 + timedelta(days=3, hours=1),
-                day0 + timedelta(days=3, hours=13),
-                8,
-                "concrete",
-                preds=[base + 2],
-                group=group,
-            ),
-            Row(
-                base + 4,
-                "混凝土养护 Curing",
-                "curing",
-                floor,
-                day0 + timedelta(days=3, hours=13),
-                day0 + timedelta(days=10, hours=13),
-                1,
-                "concrete",
-                preds=[base + 3],
-                group=group,
-            ),
-        ]
-        if floor % 3 == 0:
-            rows.append(
-                Row(
-                    base + 5,
-                    "核心筒钻孔 Core drilling",
-                    "noisy",
-                    floor,
-                    day0 + timedelta(days=4),
-                    day0 + timedelta(days=4, hours=10),
-                    3,
-                    "plumbing",
-                    zone=f"f{floor}-core",
-                    preds=[base + 3],
-                    group=group,
-                )
-            )
-        if floor % 5 == 0:
-            rows.append(
-                Row(
-                    base + 6,
-                    "吊装钢楼梯 Lift steel stair",
-                    "lift",
-                    floor,
-                    day0 + timedelta(days=4, hours=1),
-                    day0 + timedelta(days=4, hours=9),
-                    4,
-                    "welding",
-                    preds=[base + 3],
-                    group=group,
-                )
-            )
-        for i, crane in enumerate(("TC-1", "TC-2", "TC-3")):
+        for n, name, kind, begin, length, crew, trade, every in CYCLE:
+            if floor % every:
+                continue
+            if n == 1:
+                preds = [base - 100 + 3] if floor > 1 else [9000, 9001, 9002]
+            else:
+                preds = [base + min(n - 1, 3)]
+            zone = f"f{floor}-core" if kind == "noisy" else ""
+            rows.append(Row(base + n, name, kind, floor, day0 + begin * hours,
+                            day0 + (begin + length) * hours, crew, trade, zone, preds,
+                            f"L{floor}"))  # fmt: skip
+        for i, crane in enumerate(CRANES):
             if floor % 6 == 2 * i and floor > 2:
-                rows.append(
-                    Row(
-                        9100 + floor * 3 + i,
-                        f"{crane} 爬升至{floor}F climbing to {floor}F",
-                        "climbing",
-                        floor,
-                        day0 + timedelta(days=4, hours=1),
-                        day0 + timedelta(days=4, hours=9),
-                        6,
-                        "crane-signal",
-                        preds=[base + 3],
-                        group="TC",
-                    )
-                )
+                name = f"{crane} 爬升至{floor}F climbing to {floor}F"
+                rows.append(Row(9100 + floor * 3 + i, name, "climbing", floor, day0 + 97 * hours,
+                                day0 + 105 * hours, 6, "crane-signal", preds=[base + 3],
+                                group="TC"))  # fmt: skip
     return rows
 
 
