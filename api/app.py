@@ -22,6 +22,7 @@ from api import (
     registry,
     rules,
     stream,
+    tasks,
 )
 from core.db import create_pool
 from core.migrate import check_ready
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(stream.router)
     app.include_router(board.router)
     app.include_router(metrics.router)
+    app.include_router(tasks.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

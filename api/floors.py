@@ -31,7 +31,7 @@ class Floor(BaseModel):
     environment: dict[str, float]
     sensors_online: int
     sensors_offline: int
-    # Filled once the Schedule issue lands; empty until then.
+    # ids of the schedule tasks under way there now
     active_tasks: list[str]
     # open alerts (active or acknowledged) located on this floor
     active_alerts: int
@@ -61,7 +61,7 @@ def site_or_404(conn: Connection, site: str) -> Site:
 
 
 def _floor(row: tuple[Any, ...]) -> Floor:
-    level, name, workers, temp, rh, pm10, noise, core, online, offline, alerts, alarm = row
+    level, name, workers, temp, rh, pm10, noise, core, online, offline, alerts, alarm, tasks = row
     values = {"temp_c": temp, "rh_pct": rh, "pm10_ugm3": pm10, "noise_dba": noise}
     values["core_temp_c"] = core
     environment = {k: round(float(v), 2) for k, v in values.items() if v is not None}
@@ -73,7 +73,7 @@ def _floor(row: tuple[Any, ...]) -> Floor:
         environment=environment,
         sensors_online=online,
         sensors_offline=offline,
-        active_tasks=[],
+        active_tasks=list(tasks),
         active_alerts=alerts,
     )
 

@@ -7,8 +7,8 @@ SELECT id, name, timezone FROM sites ORDER BY id;
 -- name: floors
 -- Each floor, top first: workers whose tag was heard there in the last 5 minutes, the
 -- latest environment values (air sensors; probes measure concrete), sensors on/offline,
--- and its open alerts (active or acknowledged): how many, and whether any is critical
--- or major.
+-- its open alerts (active or acknowledged): how many, and whether any is critical or
+-- major; and its active tasks.
 WITH open_alerts AS (
     SELECT floor, count(*) AS n, bool_or(severity IN ('critical', 'major')) AS alarm
     FROM alerts
@@ -24,7 +24,12 @@ SELECT f.level, f.name,
        max((s.latest ->> 'core_temp_c')::float8) FILTER (WHERE s.kind = 'env'),
        count(*) FILTER (WHERE s.kind = 'env' AND s.online),
        count(*) FILTER (WHERE s.kind = 'env' AND NOT s.online),
-       coalesce(a.n, 0), coalesce(a.alarm, false)
+       coalesce(a.n, 0), coalesce(a.alarm, false),
+       -- schedule tasks under way on the floor now (see the tasks table's `active`)
+       ARRAY(SELECT t.id FROM tasks AS t
+             WHERE t.site_id = %(site)s AND t.removed_at IS NULL
+               AND t.floors @> ARRAY[f.level] AND t.active @> now()
+             ORDER BY t.planned_start, t.id)
 FROM floors AS f
 LEFT JOIN device_state AS s ON s.site_id = f.site_id AND s.floor = f.level
 LEFT JOIN open_alerts AS a ON a.floor = f.level

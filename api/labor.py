@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import ConnDep, Viewer
 from api.floors import site_or_404
+from core.labor import task_hours
 from core.sql import load_queries
 
 router = APIRouter(prefix="/api/v1/sites/{site}", tags=["labour"])
@@ -43,3 +44,25 @@ def labor(site: str, day: date, conn: ConnDep, _key: Viewer) -> LaborDay:
     for worker in workers:
         by_trade[worker.trade] = round(by_trade.get(worker.trade, 0.0) + worker.hours, 2)
     return LaborDay(site=site, date=day, workers=workers, hours_by_trade=by_trade)
+
+
+class TaskHours(BaseModel):
+    worker: str
+    name: str
+    trade: str
+    floor: int | None
+    task: str | None
+    task_name: str | None
+    hours: float
+
+
+@router.get("/labor/tasks")
+def labor_by_task(site: str, day: date, conn: ConnDep, _key: Viewer) -> list[TaskHours]:
+    """Hours per worker, floor and task for a site-local day (gap rule: core/labor.sql)."""
+    site_or_404(conn, site)
+    return [
+        TaskHours(
+            **{k: v for k, v in vars(row).items() if k != "day"} | {"hours": round(row.hours, 3)}
+        )
+        for row in task_hours(conn, site, day)
+    ]

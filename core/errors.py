@@ -49,3 +49,7 @@ class AlertNotFound(SitePulseError):
 
 class AlertTransitionRefused(SitePulseError):
     """The alert cannot make that transition."""
+
+
+class ScheduleInvalid(SitePulseError):
+    """The schedule file cannot be imported."""

@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from core.errors import SitePulseError
@@ -123,6 +123,8 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--procs", type=int, default=2, help="load mode: publisher processes")
     sim.add_argument("--load-site", default="load", help="load mode: the site id to use")
     sim.set_defaults(handler=_simulate)
+
+    _schedule_commands(commands)
 
     demo = commands.add_parser("demo", help="run the whole system on this machine")
     demo.add_argument("--site-file", type=Path, default=_repo_file("deploy/sites/demo-tower.yaml"))
@@ -347,3 +349,95 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from sitepulse.demo import run_demo
 
     return run_demo(settings, args.site_file)
+
+
+# --- schedules and labour hours -----------------------------------------------------------
+
+
+def _schedule_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    schedule = commands.add_parser("schedule", help="a site's schedule").add_subparsers(
+        metavar="ACTION"
+    )
+    imp = schedule.add_parser(
+        "import", help="import tasks from CSV, Microsoft Project XML or Primavera P6 XER"
+    )
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--site", help="default: the only site in the database")
+    imp.add_argument("--mapping", type=Path, help="YAML: how tasks map to floors, zones, types")
+    imp.set_defaults(handler=_schedule_import)
+
+    labor = commands.add_parser("labor", help="labour hours").add_subparsers(metavar="ACTION")
+    export = labor.add_parser(
+        "export", help="hours per worker, trade, floor and task per day, as CSV"
+    )
+    export.add_argument("file", type=Path, help="the CSV to write ('-' for stdout)")
+    export.add_argument("--site", help="default: the only site in the database")
+    export.add_argument("--from", dest="from_", type=date.fromisoformat, required=True,
+                        help="first day (site's clock), e.g. 2026-11-23")  # fmt: skip
+    export.add_argument("--to", type=date.fromisoformat, help="last day; default: --from")
+    export.set_defaults(handler=_labor_export)
+
+
+def _schedule_import(args: argparse.Namespace, settings: Settings) -> int:
+    from core.db import connect
+    from core.migrate import check_ready
+    from core.schedule_mapping import load_mapping
+    from core.schedule_store import apply_schedule, only_site, read_schedule, site_frame
+
+    mapping = load_mapping(args.mapping)
+    with connect(settings) as conn:
+        check_ready(conn)
+        site = args.site or only_site(conn)
+        progress = _Progress()
+        schedule = read_schedule(args.file, site_frame(conn, site), mapping, progress)
+        changes = apply_schedule(conn, site, schedule, progress)
+        progress.done()
+    for task_id, missing in schedule.unmapped.items():
+        task = next(t for t in schedule.tasks if t.id == task_id)
+        print(f"unmapped: {task_id} {task.name!r}: no {' and no '.join(missing)}")
+    unmapped = f", {len(schedule.unmapped)} unmapped" if schedule.unmapped else ""
+    print(f"site {site}: {args.file.name} ({schedule.source_format}): {changes.summary()}"
+          f"{unmapped}")  # fmt: skip
+    return 0
+
+
+def _labor_export(args: argparse.Namespace, settings: Settings) -> int:
+    from core.db import connect
+    from core.labor import task_hours, write_hours_csv
+    from core.schedule_store import only_site
+
+    last = args.to or args.from_
+    if last < args.from_:
+        raise SitePulseError(f"--to {last} is before --from {args.from_}")
+    with connect(settings) as conn:
+        site = args.site or only_site(conn)
+        rows = [
+            row
+            for n in range((last - args.from_).days + 1)
+            for row in task_hours(conn, site, args.from_ + timedelta(days=n))
+        ]
+    if str(args.file) == "-":
+        write_hours_csv(rows, sys.stdout)
+    else:
+        with args.file.open("w", encoding="utf-8", newline="") as out:
+            write_hours_csv(rows, out)
+        print(f"site {site}: {len(rows)} rows, {sum(r.hours for r in rows):.2f} hours "
+              f"written to {args.file}")  # fmt: skip
+    return 0
+
+
+class _Progress:
+    """Counts on stderr for files long enough to make someone wait."""
+
+    def __init__(self, every: int = 1000) -> None:
+        self.every = every
+        self.shown = False
+
+    def __call__(self, what: str, count: int) -> None:
+        if count >= self.every:
+            print(f"\r{what} {count} tasks", end="", file=sys.stderr, flush=True)
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)

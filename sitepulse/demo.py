@@ -17,6 +17,8 @@ from core.broker_auth import registry_accounts, write_credentials_for
 from core.db import Connection, connect
 from core.errors import SitePulseError
 from core.migrate import migrate
+from core.schedule_mapping import Mapping
+from core.schedule_store import apply_schedule, read_schedule, site_frame
 from core.settings import Settings
 from core.site_file import load_site_file
 from core.site_store import apply_site
@@ -34,6 +36,10 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int
     with connect(settings) as conn:
         migrate(conn)
         print(f"site {site.site.id}: {apply_site(conn, site).summary()}")
+        schedule_file = _REPO / f"deploy/schedules/{site.site.id}.xml"
+        if schedule_file.exists():
+            schedule = read_schedule(schedule_file, site_frame(conn, site.site.id), Mapping())
+            print(f"schedule: {apply_schedule(conn, site.site.id, schedule).summary()}")
         write_credentials_for(settings, registry_accounts(conn))
         board_key, board_secret = create_key(
             conn, "demo board (revoked when the demo ends)", "viewer"
@@ -72,7 +78,7 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int
         "              (notifications: set SITEPULSE_NOTIFY_FILE, see deploy/notify.example.yaml)\n"
         f"  API:        {api}/docs (keys: sitepulse apikey create --role viewer --name ...)\n"
         f"  wall board: {api}/board/{site.site.id}?key={board_secret}\n"
-        "  not built:  schedules, Grafana dashboards\n"
+        "  not built:  Grafana dashboards\n"
         "Ctrl-C stops the demo.\n"
     )
     time.sleep(3)
@@ -109,7 +115,12 @@ def _start_services() -> bool:
 
 def _print_floors(conn: Connection, site_id: str) -> None:
     clock = conn.execute(_Q["site_clock"], {"site": site_id}).fetchone()
-    lines = [f"{'floor':>6} {'workers':>7} {'temp °C':>8} {'RH %':>6} {'sensors':>8}  status"]
+    types: dict[str, str | None] = dict(
+        conn.execute(_Q["task_types"], {"site": site_id}).fetchall()
+    )
+    lines = [
+        f"{'floor':>6} {'workers':>7} {'temp °C':>8} {'RH %':>6} {'sensors':>8}  status   tasks"
+    ]
     for floor in floor_statuses(conn, site_id):
         env = floor.environment
         temp = f"{env['temp_c']:8.1f}" if "temp_c" in env else f"{'-':>8}"
@@ -117,9 +128,10 @@ def _print_floors(conn: Connection, site_id: str) -> None:
         total = floor.sensors_online + floor.sensors_offline
         sensors = f"{floor.sensors_online:>4}/{total:<3}"
         n = floor.active_alerts
-        alerts = f" ({n} alert{'s' if n > 1 else ''})" if n else ""
+        alerts = f"{n} alert{'s' if n > 1 else ''}" if n else ""
+        tasks = " ".join(str(types.get(t) or "?") for t in floor.active_tasks)
         row = f"{floor.name:>6} {floor.workers_present:>7} {temp} {rh} {sensors}"
-        lines.append(f"{row}  {floor.status}{alerts}")
+        lines.append(f"{row}  {floor.status:<8} {alerts:<9} {tasks}")
     site_time = clock[0] if clock and clock[0] else "no data yet"
     newest = list_alerts(conn, site=site_id, states=["active", "acknowledged"], limit=5)
     header = f"{site_id}   site time {site_time}   newest open alerts below the floors"

@@ -1,0 +1,137 @@
+"""Schedule tasks: one with its crew from reality, and a site's, filtered and paged."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime, BaseModel
+
+from api.deps import ConnDep, Viewer
+from api.floors import site_or_404
+from api.problems import Problem
+from core.db import Connection
+from core.sql import load_queries
+
+router = APIRouter(prefix="/api/v1", tags=["tasks"])
+_Q = load_queries("api", "tasks.sql")
+# Presence is looked for from a day before the task to a day after it, at most this long.
+CREW_MARGIN = timedelta(days=1)
+CREW_MAX_RANGE = timedelta(days=92)
+
+
+class Task(BaseModel):
+    site: str
+    id: str
+    wbs: str | None
+    name: str
+    type: str | None
+    floors: list[int]
+    zones: list[str]
+    planned_start: datetime
+    planned_finish: datetime
+    actual_start: datetime | None
+    actual_finish: datetime | None
+    status: Literal["planned", "in_progress", "done"]
+    crew_planned: int | None
+    trade: str | None
+    predecessors: list[str]
+    source_file: str
+    source_format: str
+    imported_at: datetime
+    removed_at: datetime | None
+    # When the task counts as under way (null `active_to`: started, no finish entered yet).
+    active_from: datetime
+    active_to: datetime | None
+
+
+class CrewDay(BaseModel):
+    date: date
+    workers_present: int
+    crew_planned: int | None
+    first_seen: datetime
+    last_seen: datetime
+
+
+class TaskDetail(Task):
+    # From the tags: workers of the task's trade (all trades if it has none) on its floors.
+    crew: list[CrewDay]
+    # When its crew was first / last present; shown beside the dates a person entered,
+    # never written over them. No finish is suggested while the task may still be running.
+    suggested_start: datetime | None
+    suggested_finish: datetime | None
+    # The task's quality record (time in spec per metric, excursions, alerts) belongs to
+    # the quality-record work of issue #6; null until that lands.
+    quality: dict[str, Any] | None = None
+
+
+class TaskPage(BaseModel):
+    site: str
+    tasks: list[Task]
+    # The next page's URL when `limit` cut this one short.
+    next: str | None
+
+
+@router.get("/tasks/{task}")
+def get_task(task: str, conn: ConnDep, _key: Viewer, site: str | None = None) -> TaskDetail:
+    """`site` may be left out when the task id exists on one site only."""
+    found = conn.execute(_Q["task"], {"task": task, "site": site}).fetchall()
+    if not found:
+        where = f" on site {site!r}" if site else ""
+        raise Problem(404, "Not found", f"no task {task!r}{where}")
+    if len(found) > 1:
+        raise Problem(
+            422, "Invalid request", f"invalid query.site: task {task!r} is on several sites"
+        )
+    row = found[0]
+    return _with_crew(conn, _task(row), str(row[1]), datetime.now(UTC))
+
+
+@router.get("/sites/{site}/tasks")
+def site_tasks(
+    site: str,
+    request: Request,
+    conn: ConnDep,
+    _key: Viewer,
+    floor: Annotated[int | None, Query(ge=-10, le=200)] = None,
+    active_at: AwareDatetime | None = None,
+    status: Literal["planned", "in_progress", "done"] | None = None,
+    include_removed: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> TaskPage:
+    site_or_404(conn, site)
+    params = {"site": site, "floor": floor, "at": active_at, "status": status,
+              "removed": include_removed, "limit": limit, "offset": offset}  # fmt: skip
+    tasks = [_task(row) for row in conn.execute(_Q["tasks"], params)]
+    next_url = None
+    if len(tasks) == limit:
+        next_url = str(request.url.include_query_params(offset=offset + limit))
+    return TaskPage(site=site, tasks=tasks, next=next_url)
+
+
+def _task(row: tuple[Any, ...]) -> Task:
+    site, _tz, *rest = row
+    fields = [f for f in Task.model_fields if f != "site"]
+    return Task.model_validate({"site": site, **dict(zip(fields, rest, strict=True))})
+
+
+def _with_crew(conn: Connection, task: Task, timezone: str, now: datetime) -> TaskDetail:
+    begin = min(task.planned_start, task.actual_start or task.planned_start) - CREW_MARGIN
+    end = max(task.planned_finish, task.actual_finish or task.planned_finish) + CREW_MARGIN
+    until = min(end, now, begin + CREW_MAX_RANGE)
+    days: list[CrewDay] = []
+    if task.floors and begin < until:
+        params = {"site": task.site, "tz": timezone, "floors": task.floors, "from": begin,
+                  "to": until, "trade": task.trade}  # fmt: skip
+        for day, present, first, last in conn.execute(_Q["crew_days"], params):
+            days.append(CrewDay(date=day, workers_present=present,
+                                crew_planned=task.crew_planned, first_seen=first,
+                                last_seen=last))  # fmt: skip
+    return TaskDetail(
+        **task.model_dump(),
+        crew=days,
+        suggested_start=days[0].first_seen if days else None,
+        suggested_finish=days[-1].last_seen if days and end <= now else None,
+    )

@@ -1,0 +1,131 @@
+"""A site's schedule: tasks as the parsers read them (`SourceTask`, site-local and
+unmapped) and as SitePulse keeps them (`Task`, mapped to floors, zones and a type, UTC)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Literal, get_args
+from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from core.errors import ScheduleInvalid
+
+# What a task does, as far as quality and safety rules care:
+#   formwork, rebar, pour (placing concrete), curing, lift (crane lifts of note),
+#   erection / climbing / dismantling (of a tower crane), noisy (cutting, drilling,
+#   breaking), masonry, finishing (partitions, plaster, paint, ceilings, floors), other.
+TaskType = Literal[
+    "formwork",
+    "rebar",
+    "pour",
+    "curing",
+    "lift",
+    "erection",
+    "climbing",
+    "dismantling",
+    "noisy",
+    "masonry",
+    "finishing",
+    "other",
+]
+TASK_TYPES: tuple[str, ...] = get_args(TaskType)
+TaskStatus = Literal["planned", "in_progress", "done"]
+SourceFormat = Literal["csv", "mspdi", "xer"]
+
+
+@dataclass
+class SourceTask:
+    """One task as a schedule file states it: times are naive site-local (or aware when
+    the file gave an offset); `where` names its line or element for messages."""
+
+    id: str
+    name: str
+    where: str
+    planned_start: datetime
+    planned_finish: datetime
+    wbs: str | None = None
+    # WBS / outline ancestors' names, the nearest first ("12F", "Structure", "Tower A")
+    parents: list[str] = field(default_factory=list)
+    actual_start: datetime | None = None
+    actual_finish: datetime | None = None
+    status: TaskStatus | None = None
+    # custom fields (MSPDI), activity codes and user fields (XER), extra columns (CSV)
+    fields: dict[str, str] = field(default_factory=dict)
+    predecessors: list[str] = field(default_factory=list)
+    # explicit values (CSV columns); when None, the mapping decides
+    type: str | None = None
+    floors: list[int] | None = None
+    zones: list[str] | None = None
+    crew_planned: int | None = None
+    trade: str | None = None
+
+
+class Task(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, Field(min_length=1, max_length=100)]
+    wbs: str | None
+    name: str
+    type: TaskType | None
+    floors: tuple[int, ...]
+    zones: tuple[str, ...]
+    planned_start: AwareDatetime
+    planned_finish: AwareDatetime
+    actual_start: AwareDatetime | None
+    actual_finish: AwareDatetime | None
+    status: TaskStatus
+    crew_planned: Annotated[int, Field(ge=0)] | None
+    trade: str | None
+    predecessors: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Task:
+        if self.planned_finish < self.planned_start:
+            msg = "planned_finish is before planned_start"
+            raise ValueError(msg)
+        if self.actual_start and self.actual_finish and self.actual_finish < self.actual_start:
+            msg = "actual_finish is before actual_start"
+            raise ValueError(msg)
+        return self
+
+
+@dataclass
+class Schedule:
+    """What one file yields for one site, and what could not be mapped."""
+
+    source_file: str
+    source_format: SourceFormat
+    tasks: list[Task]
+    # task id -> what the mapping could not find ("floor", "type")
+    unmapped: dict[str, list[str]] = field(default_factory=dict)
+
+
+def site_time(value: datetime, zone: ZoneInfo) -> datetime:
+    """A file's time in UTC: naive times are on the site's clock."""
+    aware = value if value.tzinfo else value.replace(tzinfo=zone)
+    return aware.astimezone(UTC)
+
+
+def derive_status(
+    status: TaskStatus | None, actual_start: datetime | None, actual_finish: datetime | None
+) -> TaskStatus:
+    if status:
+        return status
+    if actual_finish:
+        return "done"
+    return "in_progress" if actual_start else "planned"
+
+
+def check_unique(tasks: list[SourceTask], source: str) -> None:
+    seen: dict[str, str] = {}
+    problems = []
+    for task in tasks:
+        if task.id in seen:
+            problems.append(
+                f"{task.where}: duplicate task id {task.id!r} (first at {seen[task.id]})"
+            )
+        seen.setdefault(task.id, task.where)
+    if problems:
+        raise ScheduleInvalid(f"{source} is invalid; nothing was imported\n" + "\n".join(problems))
