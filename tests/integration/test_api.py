@@ -197,7 +197,7 @@ def test_metrics_gather_every_service_and_the_devices(
     assert f'sitepulse_ingest_dead_letters_total{{instance="{instance}"}} 1' in text
     assert f'sitepulse_dead_letters_pending{{site="{site_id}"}} 1' in text
     assert f'sitepulse_devices{{site="{site_id}",kind="env",state="online"}} 1' in text
-    assert f'sitepulse_devices{{site="{site_id}",kind="env",state="unknown"}} 1' in text
+    assert f'sitepulse_devices{{site="{site_id}",kind="env",state="unknown"}} 2' in text
 
 
 def test_labour_hours_count_the_time_a_tag_was_heard_on_the_site_day(
