@@ -27,7 +27,7 @@ def test_loading_the_same_file_twice_changes_nothing(conn: Connection, site_id: 
     site = make_test_site(site_id)
     first = apply_site(conn, site)
     assert first.written == {
-        "sites": 1, "floors": 4, "zones": 3, "cranes": 1, "devices": 8, "workers": 3,
+        "sites": 1, "floors": 4, "zones": 3, "cranes": 1, "devices": 9, "workers": 3,
     }  # fmt: skip
     version = registry_version(conn)
     snapshot = conn.execute("SELECT * FROM devices ORDER BY id").fetchall()
@@ -36,7 +36,7 @@ def test_loading_the_same_file_twice_changes_nothing(conn: Connection, site_id: 
     assert registry_version(conn) == version
     assert conn.execute("SELECT * FROM devices ORDER BY id").fetchall() == snapshot
     assert counts(conn) == {
-        "sites": 1, "floors": 4, "zones": 3, "cranes": 1, "devices": 8, "workers": 3,
+        "sites": 1, "floors": 4, "zones": 3, "cranes": 1, "devices": 9, "workers": 3,
     }  # fmt: skip
 
 
