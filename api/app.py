@@ -18,6 +18,7 @@ from api import (
     labor,
     metrics,
     problems,
+    quality,
     readings,
     registry,
     rules,
@@ -51,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(dead_letters.router)
     app.include_router(alerts.router)
     app.include_router(rules.router)
+    app.include_router(quality.router)
     app.include_router(stream.router)
     app.include_router(board.router)
     app.include_router(metrics.router)

@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime, BaseModel
 
-from api.deps import ConnDep, Viewer
+from api.deps import ConnDep, SettingsDep, Viewer
 from api.floors import site_or_404
 from api.problems import Problem
+from api.quality import QualityOut, task_quality
 from core.db import Connection
 from core.sql import load_queries
 
@@ -61,9 +62,8 @@ class TaskDetail(Task):
     # never written over them. No finish is suggested while the task may still be running.
     suggested_start: datetime | None
     suggested_finish: datetime | None
-    # The task's quality record (time in spec per metric, excursions, alerts) belongs to
-    # the quality-record work of issue #6; null until that lands.
-    quality: dict[str, Any] | None = None
+    # Time in spec per spec of the task's type, excursions, alerts (see QualityOut).
+    quality: QualityOut | None = None
 
 
 class TaskPage(BaseModel):
@@ -74,7 +74,9 @@ class TaskPage(BaseModel):
 
 
 @router.get("/tasks/{task}")
-def get_task(task: str, conn: ConnDep, _key: Viewer, site: str | None = None) -> TaskDetail:
+def get_task(
+    task: str, conn: ConnDep, settings: SettingsDep, _key: Viewer, site: str | None = None
+) -> TaskDetail:
     """`site` may be left out when the task id exists on one site only."""
     found = conn.execute(_Q["task"], {"task": task, "site": site}).fetchall()
     if not found:
@@ -85,7 +87,9 @@ def get_task(task: str, conn: ConnDep, _key: Viewer, site: str | None = None) ->
             422, "Invalid request", f"invalid query.site: task {task!r} is on several sites"
         )
     row = found[0]
-    return _with_crew(conn, _task(row), str(row[1]), datetime.now(UTC))
+    detail = _with_crew(conn, _task(row), str(row[1]), datetime.now(UTC))
+    detail.quality = task_quality(conn, settings, detail.site, detail.id)
+    return detail
 
 
 @router.get("/sites/{site}/tasks")

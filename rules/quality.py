@@ -121,3 +121,8 @@ def quality_record(
 
 def _kinds(rules: Iterable[Rule]) -> set[str]:
     return {r.judges for r in rules}
+
+
+def task_name(conn: Connection, site: str, task: str) -> tuple[str, str | None]:
+    row = conn.execute(_Q["name"], {"site": site, "task": task}).fetchone()
+    return (str(row[0]), row[1]) if row else (task, None)

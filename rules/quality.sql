@@ -11,3 +11,6 @@ ORDER BY started_at, id;
 -- name: alerts
 SELECT id, rule_id, state, severity, title, message, raised_at, resolved_at
 FROM alerts WHERE site_id = %(site)s AND task_id = %(task)s ORDER BY id;
+
+-- name: name
+SELECT name, type FROM tasks WHERE site_id = %(site)s AND id = %(task)s;
