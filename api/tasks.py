@@ -64,6 +64,9 @@ class TaskDetail(Task):
     suggested_finish: datetime | None
     # Time in spec per spec of the task's type, excursions, alerts (see QualityOut).
     quality: QualityOut | None = None
+    # Why the task is at risk, if it is under way: open critical/major alerts of its own,
+    # a concreting regime its type is subject to, its crew far below plan.
+    risks: list[str] = []
 
 
 class TaskPage(BaseModel):
@@ -89,7 +92,42 @@ def get_task(
     row = found[0]
     detail = _with_crew(conn, _task(row), str(row[1]), datetime.now(UTC))
     detail.quality = task_quality(conn, settings, detail.site, detail.id)
+    detail.risks = task_risks(detail, regimes_today(conn, detail.site), datetime.now(UTC))
     return detail
+
+
+# Below this share of the planned crew on its latest day, a task under way is at risk.
+CREW_AT_RISK = 0.5
+_REGIME_TYPES = {"winter": {"pour", "curing", "formwork"}, "hot": {"pour", "curing"}}
+
+
+def task_risks(task: TaskDetail, regimes: list[str], now: datetime) -> list[str]:
+    """Pure: the reasons a task under way is at risk, in words a site manager acts on."""
+    if (
+        task.status == "done"
+        or task.active_from > now
+        or (task.active_to and task.active_to <= now)
+    ):
+        return []
+    risks = [
+        f"open {a['severity']} alert #{a['id']}: {a['title']}"
+        for a in (task.quality.alerts if task.quality else [])
+        if a["state"] != "resolved" and a["severity"] in ("critical", "major")
+    ]
+    for regime in regimes:
+        if task.type in _REGIME_TYPES.get(regime, set()):
+            risks.append(f"{regime} concreting regime: its measures apply to this {task.type}")
+    if task.crew_planned and task.crew:
+        latest = task.crew[-1]
+        if latest.workers_present < CREW_AT_RISK * task.crew_planned:
+            risks.append(
+                f"crew {latest.workers_present} of {task.crew_planned} planned on {latest.date}"
+            )
+    return risks
+
+
+def regimes_today(conn: Connection, site: str) -> list[str]:
+    return [r for (r,) in conn.execute(_Q["regimes_today"], {"site": site})]
 
 
 @router.get("/sites/{site}/tasks")

@@ -34,3 +34,10 @@ WHERE r.site_id = %(site)s AND r.floor = ANY(%(floors)s) AND r.ts >= %(from)s AN
   AND (%(trade)s::text IS NULL OR w.trade = %(trade)s)
 GROUP BY 1
 ORDER BY 1;
+
+-- name: regimes_today
+-- Concreting regimes the site is in today (its own clock).
+SELECT r.regime FROM site_regimes AS r JOIN sites AS s ON s.id = r.site_id
+WHERE r.site_id = %(site)s
+  AND r.started_on <= (now() AT TIME ZONE s.timezone)::date
+  AND (r.ended_on IS NULL OR r.ended_on > (now() AT TIME ZONE s.timezone)::date);
