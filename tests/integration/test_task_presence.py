@@ -162,7 +162,9 @@ def test_a_task_shows_its_crew_per_day_and_suggested_dates(
     ]  # fmt: skip
     assert datetime.fromisoformat(task["suggested_start"]) == at("08:00:00")
     assert datetime.fromisoformat(task["suggested_finish"]) == at("12:00:00")
-    assert task["quality"] is None
+    # rebar has no spec of its own: a record with nothing to judge, nothing gone wrong
+    assert (task["quality"]["specs"], task["quality"]["excursions"]) == ([], [])
+    assert task["risks"] == []
     # The pour on 3F: only concrete workers count, and none came.
     pour = get(client, f"/api/v1/tasks/C3?site={day_on_site}")
     assert (pour["crew"], pour["suggested_start"]) == ([], None)
