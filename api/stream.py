@@ -51,7 +51,7 @@ async def stream(
 
     def snapshot() -> tuple[dict[str, Any], list[dict[str, Any]]]:
         with pool.connection() as conn:
-            site_or_404(conn, site)
+            found = site_or_404(conn, site)
             if not seen[0]:
                 seen[0] = last_event_id(conn, site)
             transitions = events_since(conn, site, seen[0])
@@ -59,6 +59,7 @@ async def stream(
                 seen[0] = transitions[-1]["event_id"]
             open_alerts = list_alerts(conn, site=site, states=OPEN, limit=10)
             return {
+                "timezone": found.timezone,
                 "floors": [f.model_dump() for f in floor_statuses(conn, site)],
                 "cranes": [c.model_dump(mode="json") for c in cranes(site, conn, _key)],
                 "alerts": [_brief(a) for a in open_alerts],
