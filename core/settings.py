@@ -25,6 +25,10 @@ def _default_offline_timeouts() -> dict[DeviceKind, int]:
     return {"crane": 300, "tag": 300, "env": 300, "gateway": 300}
 
 
+def _default_retention_days() -> dict[Literal["crane", "tag", "env"], int]:
+    return {"crane": 90, "tag": 90, "env": 365}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SITEPULSE_", env_file=".env", extra="ignore", frozen=True
@@ -61,7 +65,7 @@ class Settings(BaseSettings):
     retention_interval_s: int = Field(default=3600, ge=60)
     # Raw readings older than this are dropped a whole chunk at a time; 0 keeps them.
     retention_days: dict[Literal["crane", "tag", "env"], int] = Field(
-        default_factory=lambda: {"crane": 90, "tag": 90, "env": 365}
+        default_factory=_default_retention_days
     )
     retention_rollup_1m_days: int = Field(default=400, ge=0)
     # Compress raw chunks older than this where `timescaledb.license` is `timescale`.

@@ -418,7 +418,8 @@ def _dashboards_build(args: argparse.Namespace, settings: Settings) -> int:
 def _dashboards_publish(args: argparse.Namespace, settings: Settings) -> int:
     from dashboards.publish import DatabaseAccess, publish
 
-    access = DatabaseAccess(args.db_host, args.db_name, settings.grafana_db_password)
+    password = settings.grafana_db_password.get_secret_value()
+    access = DatabaseAccess(args.db_host, args.db_name, password)
     for line in publish(args.url, args.token, access):
         print(line)
     return 0

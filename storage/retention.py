@@ -38,8 +38,9 @@ def apply_retention(conn: Connection, settings: Settings) -> RetentionReport:
         ).fetchall()
         dropped[table] = len(chunks)
         if chunks:
-            log.info("retention: dropped %d chunk(s) of %s older than %d days",
-                     len(chunks), table, days)  # fmt: skip
+            log.info(
+                "retention: dropped %d chunk(s) of %s older than %d days", len(chunks), table, days
+            )
     return RetentionReport(dropped, enable_compression(conn, settings))
 
 

@@ -53,7 +53,7 @@ def refresh_source(conn: Connection, kind: str, overlap: timedelta) -> SourceRef
         touched = [
             bucket
             for (bucket,) in conn.execute(
-                sql.SQL(_Q["touched_minutes"]).format(source=sql.Identifier(source)),  # type: ignore[arg-type]
+                sql.SQL(_Q["touched_minutes"]).format(source=sql.Identifier(source)),
                 {"since": since, "upto": upto},
             )
         ]
@@ -67,8 +67,11 @@ def refresh_source(conn: Connection, kind: str, overlap: timedelta) -> SourceRef
     if touched:
         log.info(
             "rollups %s: %d minute(s), %d hour(s) re-rolled in %.2f s",
-            kind, done.minutes, done.hours, done.elapsed_s,
-        )  # fmt: skip
+            kind,
+            done.minutes,
+            done.hours,
+            done.elapsed_s,
+        )
     return done
 
 

@@ -29,9 +29,13 @@ Key = tuple[Any, ...]
 
 
 def insert_history(
-    conn: Connection, site: str, start: datetime, hours: float, seed: int,
+    conn: Connection,
+    site: str,
+    start: datetime,
+    hours: float,
+    seed: int,
     received_at: datetime | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Cranes every 5 s, tags every 10 s moving between floors, an air sensor on 2F and a
     concrete probe on 3F every 30 s; received a second after measured unless given."""
     lag = timedelta(seconds=1)
@@ -41,25 +45,42 @@ def insert_history(
 
     rng = random.Random(seed)
     seconds = int(hours * 3600)
-    crane, tag, env = [], [], []
+    crane: list[tuple[Any, ...]] = []
+    tag: list[tuple[Any, ...]] = []
+    env: list[tuple[Any, ...]] = []
     for s in range(0, seconds, 5):
         ts = start + timedelta(seconds=s, milliseconds=rng.randrange(1000))
-        crane.append((ts, "tc-1", site, received(ts),
-                      *[rng.uniform(0, 100) for _ in CRANE]))  # fmt: skip
+        crane.append((ts, "tc-1", site, received(ts), *[rng.uniform(0, 100) for _ in CRANE]))
     for s in range(0, seconds, 10):
         for n, device in enumerate(("tag-0001", "tag-0002", "tag-0003")):
             ts = start + timedelta(seconds=s, milliseconds=n * 7)
             battery = rng.uniform(20, 100) if rng.random() < 0.5 else None
-            tag.append((ts, device, site, received(ts), rng.choice((1, 2, 3)),
-                        rng.uniform(0, 30), rng.uniform(0, 30), battery))  # fmt: skip
+            tag.append(
+                (
+                    ts,
+                    device,
+                    site,
+                    received(ts),
+                    rng.choice((1, 2, 3)),
+                    rng.uniform(0, 30),
+                    rng.uniform(0, 30),
+                    battery,
+                )
+            )
     for s in range(0, seconds, 30):
         ts = start + timedelta(seconds=s)
-        air = (rng.uniform(5, 30), rng.uniform(30, 90), rng.uniform(5, 80), rng.uniform(10, 150),
-               rng.uniform(40, 90), None)  # fmt: skip
+        air = (
+            rng.uniform(5, 30),
+            rng.uniform(30, 90),
+            rng.uniform(5, 80),
+            rng.uniform(10, 150),
+            rng.uniform(40, 90),
+            None,
+        )
         probe = (rng.uniform(5, 30), None, None, None, None, rng.uniform(10, 60))
-        received = received_at or ts + lag
-        env.append((ts, "env-2f-01", site, received, 2, *air))
-        env.append((ts + timedelta(milliseconds=3), "env-3f-01", site, received, 3, *probe))
+        at = received(ts)
+        env.append((ts, "env-2f-01", site, at, 2, *air))
+        env.append((ts + timedelta(milliseconds=3), "env-3f-01", site, at, 3, *probe))
     with conn.transaction():
         conn.cursor().executemany(
             f"INSERT INTO crane_readings (ts, device_id, site_id, received_at, {', '.join(CRANE)})"
@@ -83,8 +104,13 @@ def _values(found: list[tuple[Any, ...]], keys: int) -> dict[Key, Key]:
     out: dict[Key, Key] = {}
     for row in found:
         low, high, mean, count, last = row[keys:]
-        out[tuple(row[:keys])] = (round(low, 6), round(high, 6), round(mean, 6), int(count),
-                                  round(last, 6))  # fmt: skip
+        out[tuple(row[:keys])] = (
+            round(low, 6),
+            round(high, 6),
+            round(mean, 6),
+            int(count),
+            round(last, 6),
+        )
     return out
 
 
@@ -92,8 +118,11 @@ def direct_device(conn: Connection, width: str) -> dict[Key, Key]:
     """Straight from the raw rows, one metric at a time (a different formulation from
     storage/rollups.sql, which re-rolls hours from minutes)."""
     expected: dict[Key, Key] = {}
-    for table, metrics in (("crane_readings", CRANE), ("env_readings", ENV),
-                           ("tag_readings", ("battery_pct",))):  # fmt: skip
+    for table, metrics in (
+        ("crane_readings", CRANE),
+        ("env_readings", ENV),
+        ("tag_readings", ("battery_pct",)),
+    ):
         for metric in metrics:
             query = sql.SQL(
                 "SELECT time_bucket({width}::interval, ts), device_id, {name},"
@@ -101,29 +130,35 @@ def direct_device(conn: Connection, width: str) -> dict[Key, Key]:
                 " (array_agg({m} ORDER BY ts DESC) FILTER (WHERE {m} IS NOT NULL))[1]"
                 " FROM {table} GROUP BY 1, 2 HAVING count({m}) > 0"
             ).format(
-                width=sql.Literal(width), name=sql.Literal(metric), m=sql.Identifier(metric),
+                width=sql.Literal(width),
+                name=sql.Literal(metric),
+                m=sql.Identifier(metric),
                 table=sql.Identifier(table),
-            )  # fmt: skip
+            )
             expected |= _values(rows(conn, query.as_string(conn)), 3)
     return expected
 
 
 def direct_floor(conn: Connection, width: str) -> dict[Key, Key]:
     expected: dict[Key, Key] = {}
-    series = [("temp_c", "temp_c", "core_temp_c IS NULL"),
-              ("surface_temp_c", "temp_c", "core_temp_c IS NOT NULL")]  # fmt: skip
+    series = [
+        ("temp_c", "temp_c", "core_temp_c IS NULL"),
+        ("surface_temp_c", "temp_c", "core_temp_c IS NOT NULL"),
+    ]
     series += [(metric, metric, "true") for metric in ENV if metric != "temp_c"]
     for name, metric, air_or_probe in series:
-        where = sql.SQL(air_or_probe)  # type: ignore[arg-type]
+        where = sql.SQL(air_or_probe)
         query = sql.SQL(
             "SELECT time_bucket({width}::interval, ts), floor, {name},"
             " min({m}), max({m}), avg({m}), count({m}),"
             " (array_agg({m} ORDER BY ts DESC) FILTER (WHERE {m} IS NOT NULL))[1]"
             " FROM env_readings WHERE {where} GROUP BY 1, 2 HAVING count({m}) > 0"
         ).format(
-            width=sql.Literal(width), name=sql.Literal(name), m=sql.Identifier(metric),
+            width=sql.Literal(width),
+            name=sql.Literal(name),
+            m=sql.Identifier(metric),
             where=where,
-        )  # fmt: skip
+        )
         expected |= _values(rows(conn, query.as_string(conn)), 3)
     # workers: distinct tags a minute; an hour is the minutes' min, max, mean and last
     expected |= _values(
@@ -245,7 +280,7 @@ def test_the_jobs_are_registered_and_run_only_where_the_lock_is_free(
 def as_grafana(conn: Connection, statement: str) -> None:
     with conn.transaction():
         conn.execute("SET LOCAL ROLE sitepulse_grafana")
-        conn.execute(statement)  # type: ignore[arg-type]
+        conn.execute(statement)
 
 
 def test_grafanas_role_reads_readings_and_rollups_and_writes_nothing(
@@ -260,8 +295,11 @@ def test_grafanas_role_reads_readings_and_rollups_and_writes_nothing(
         for table in ("env_readings", "floor_rollup_1h", "device_rollup_1m", "alerts", "floors"):
             assert rows(conn, f"SELECT count(*) FROM {table}")[0][0] >= 0
         assert rows(conn, "SELECT count(*) FROM env_readings")[0][0] > 0  # chunks readable
-    for statement in ("DELETE FROM env_readings", "SELECT * FROM api_keys",
-                      "INSERT INTO alerts (site_id) VALUES ('x')"):  # fmt: skip
+    for statement in (
+        "DELETE FROM env_readings",
+        "SELECT * FROM api_keys",
+        "INSERT INTO alerts (site_id) VALUES ('x')",
+    ):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             as_grafana(conn, statement)
 
@@ -274,8 +312,13 @@ def test_the_rollups_and_retention_commands(
     env = {"SITEPULSE_DATABASE_URL": settings.database_url.get_secret_value(), "PATH": "/usr/bin"}
 
     def cli(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "sitepulse", *args],
-                              capture_output=True, text=True, env=env, check=False)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "sitepulse", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
