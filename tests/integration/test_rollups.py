@@ -3,7 +3,6 @@ drops whole old chunks; the jobs run under an advisory lock; Grafana's role only
 
 from __future__ import annotations
 
-import random
 import re
 import subprocess
 import sys
@@ -21,82 +20,10 @@ from storage.jobs import ROLLUPS_LOCK, add_storage_jobs, run_rollups
 from storage.retention import apply_retention
 from storage.rollups import refresh_rollups
 from tests.helpers import rows
+from tests.history import CRANE, ENV, insert_history
 
 OVERLAP = timedelta(minutes=10)
-CRANE = ("load_t", "radius_m", "height_m", "slew_deg", "moment_pct", "wind_mps", "tilt_deg")
-ENV = ("temp_c", "rh_pct", "pm25_ugm3", "pm10_ugm3", "noise_dba", "core_temp_c")
 Key = tuple[Any, ...]
-
-
-def insert_history(
-    conn: Connection,
-    site: str,
-    start: datetime,
-    hours: float,
-    seed: int,
-    received_at: datetime | None = None,
-) -> None:
-    """Cranes every 5 s, tags every 10 s moving between floors, an air sensor on 2F and a
-    concrete probe on 3F every 30 s; received a second after measured unless given."""
-    lag = timedelta(seconds=1)
-
-    def received(ts: datetime) -> datetime:
-        return received_at or ts + lag
-
-    rng = random.Random(seed)
-    seconds = int(hours * 3600)
-    crane: list[tuple[Any, ...]] = []
-    tag: list[tuple[Any, ...]] = []
-    env: list[tuple[Any, ...]] = []
-    for s in range(0, seconds, 5):
-        ts = start + timedelta(seconds=s, milliseconds=rng.randrange(1000))
-        crane.append((ts, "tc-1", site, received(ts), *[rng.uniform(0, 100) for _ in CRANE]))
-    for s in range(0, seconds, 10):
-        for n, device in enumerate(("tag-0001", "tag-0002", "tag-0003")):
-            ts = start + timedelta(seconds=s, milliseconds=n * 7)
-            battery = rng.uniform(20, 100) if rng.random() < 0.5 else None
-            tag.append(
-                (
-                    ts,
-                    device,
-                    site,
-                    received(ts),
-                    rng.choice((1, 2, 3)),
-                    rng.uniform(0, 30),
-                    rng.uniform(0, 30),
-                    battery,
-                )
-            )
-    for s in range(0, seconds, 30):
-        ts = start + timedelta(seconds=s)
-        air = (
-            rng.uniform(5, 30),
-            rng.uniform(30, 90),
-            rng.uniform(5, 80),
-            rng.uniform(10, 150),
-            rng.uniform(40, 90),
-            None,
-        )
-        probe = (rng.uniform(5, 30), None, None, None, None, rng.uniform(10, 60))
-        at = received(ts)
-        env.append((ts, "env-2f-01", site, at, 2, *air))
-        env.append((ts + timedelta(milliseconds=3), "env-3f-01", site, at, 3, *probe))
-    with conn.transaction():
-        conn.cursor().executemany(
-            f"INSERT INTO crane_readings (ts, device_id, site_id, received_at, {', '.join(CRANE)})"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            crane,
-        )
-        conn.cursor().executemany(
-            "INSERT INTO tag_readings (ts, device_id, site_id, received_at, floor, x_m, y_m,"
-            " battery_pct) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            tag,
-        )
-        conn.cursor().executemany(
-            "INSERT INTO env_readings (ts, device_id, site_id, received_at, floor,"
-            f" {', '.join(ENV)}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            env,
-        )
 
 
 def _values(found: list[tuple[Any, ...]], keys: int) -> dict[Key, Key]:
