@@ -34,6 +34,8 @@ def publish(url: str, token: str, access: DatabaseAccess) -> Iterator[str]:
         yield from _publish(api, access)
     except GrafanaException as exc:
         raise GrafanaRefused(f"Grafana at {url} answered {exc.status_code}: {exc.message}") from exc
+    finally:
+        api.client.s.close()  # grafana-client keeps a pooled session open otherwise
 
 
 def _publish(api: Any, access: DatabaseAccess) -> Iterator[str]:
