@@ -381,6 +381,9 @@ def _storage_and_dashboards_commands(commands: Any) -> None:
                          help="the database as Grafana reaches it")  # fmt: skip
     publish.add_argument("--db-name", default="sitepulse")
     publish.set_defaults(handler=_dashboards_publish)
+    boards.add_parser(
+        "db-login", help="let Grafana's read-only role log in with SITEPULSE_GRAFANA_DB_PASSWORD"
+    ).set_defaults(handler=_dashboards_db_login)
 
 
 def _rollups_refresh(args: argparse.Namespace, settings: Settings) -> int:
@@ -422,4 +425,14 @@ def _dashboards_publish(args: argparse.Namespace, settings: Settings) -> int:
     access = DatabaseAccess(args.db_host, args.db_name, password)
     for line in publish(args.url, args.token, access):
         print(line)
+    return 0
+
+
+def _dashboards_db_login(args: argparse.Namespace, settings: Settings) -> int:
+    from core.db import connect
+    from dashboards.grafana_role import allow_grafana_login
+
+    with connect(settings) as conn:
+        allow_grafana_login(conn, settings.grafana_db_password.get_secret_value())
+    print("sitepulse_grafana may log in")
     return 0

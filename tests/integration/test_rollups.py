@@ -8,14 +8,17 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from core.db import Connection
+from core.errors import SitePulseError
 from core.settings import Settings
 from core.site_file import SiteFile
+from dashboards.grafana_role import allow_grafana_login
 from storage.jobs import ROLLUPS_LOCK, add_storage_jobs, run_rollups
 from storage.retention import apply_retention
 from storage.rollups import refresh_rollups
@@ -215,8 +218,6 @@ def test_grafanas_role_reads_readings_and_rollups_and_writes_nothing(
 ) -> None:
     insert_history(conn, site_id, datetime.now(UTC) - timedelta(hours=1), hours=0.1, seed=4)
     refresh_rollups(conn, OVERLAP)
-    role = rows(conn, "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'sitepulse_grafana'")
-    assert role == [(False,)]  # LOGIN and the password come with the deployment
     with conn.transaction():
         conn.execute("SET LOCAL ROLE sitepulse_grafana")
         for table in ("env_readings", "floor_rollup_1h", "device_rollup_1m", "alerts", "floors"):
@@ -254,3 +255,22 @@ def test_the_rollups_and_retention_commands(
     out = cli("retention", "apply")
     assert "env_readings: 0 chunk(s) dropped" in out
     assert "compression not available" in out
+
+
+def test_the_deployment_lets_grafanas_role_log_in_and_read(
+    conn: Connection, settings: Settings, site_id: str, loaded_site: SiteFile
+) -> None:
+    with pytest.raises(SitePulseError, match="at least 12 characters"):
+        allow_grafana_login(conn, "short")
+    password = "grafana-test-password"
+    allow_grafana_login(conn, password)
+    try:
+        url = settings.database_url.get_secret_value()
+        parts = urlsplit(url)
+        as_grafana_url = urlunsplit(
+            parts._replace(netloc=f"sitepulse_grafana:{password}@{parts.hostname}:{parts.port}")
+        )
+        with psycopg.connect(as_grafana_url) as grafana:
+            assert rows(grafana, "SELECT count(*) FROM floors")[0][0] == len(loaded_site.floors)
+    finally:  # the role is the server's, shared with other databases: back to no login
+        conn.execute("ALTER ROLE sitepulse_grafana NOLOGIN PASSWORD NULL")
