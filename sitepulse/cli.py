@@ -388,9 +388,10 @@ def _storage_and_dashboards_commands(commands: Any) -> None:
 
 def _rollups_refresh(args: argparse.Namespace, settings: Settings) -> int:
     from core.db import connect
+    from storage.jobs import ROLLUPS_LOCK, advisory_lock
     from storage.rollups import refresh_rollups
 
-    with connect(settings) as conn:
+    with connect(settings) as conn, advisory_lock(conn, ROLLUPS_LOCK, wait=True):
         done = refresh_rollups(conn, timedelta(seconds=settings.rollup_overlap_s))
     for source in done:
         print(f"{source.kind}: {source.minutes} minute(s), {source.hours} hour(s) re-rolled "
@@ -400,9 +401,10 @@ def _rollups_refresh(args: argparse.Namespace, settings: Settings) -> int:
 
 def _retention_apply(args: argparse.Namespace, settings: Settings) -> int:
     from core.db import connect
+    from storage.jobs import RETENTION_LOCK, advisory_lock
     from storage.retention import apply_retention
 
-    with connect(settings) as conn:
+    with connect(settings) as conn, advisory_lock(conn, RETENTION_LOCK, wait=True):
         report = apply_retention(conn, settings)
     for table, chunks in report.dropped.items():
         print(f"{table}: {chunks} chunk(s) dropped")

@@ -5,7 +5,8 @@ the same jobs: one runs, the others skip that turn."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,23 +49,34 @@ def add_storage_jobs(scheduler: Any, settings: Settings) -> None:
 
 
 def run_rollups(settings: Settings) -> bool:
+    """One turn of the job: False when another process holds the lock."""
     overlap = timedelta(seconds=settings.rollup_overlap_s)
-    return _locked(settings, ROLLUPS_LOCK, lambda conn: refresh_rollups(conn, overlap))
+    with connect(settings) as conn, advisory_lock(conn, ROLLUPS_LOCK, wait=False) as held:
+        if held:
+            refresh_rollups(conn, overlap)
+    return held
 
 
 def run_retention(settings: Settings) -> bool:
-    return _locked(settings, RETENTION_LOCK, lambda conn: apply_retention(conn, settings))
+    with connect(settings) as conn, advisory_lock(conn, RETENTION_LOCK, wait=False) as held:
+        if held:
+            apply_retention(conn, settings)
+    return held
 
 
-def _locked(settings: Settings, key: int, job: Callable[[Connection], object]) -> bool:
-    """Run `job` if this process holds the lock; False when another process had it."""
-    with connect(settings) as conn:
+@contextmanager
+def advisory_lock(conn: Connection, key: int, *, wait: bool) -> Iterator[bool]:
+    """Hold the session lock `key` (waiting for it, or not): yields whether it is held."""
+    if wait:
+        conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+        held = True
+    else:
         row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
-        if not (row and row[0]):
+        held = bool(row and row[0])
+        if not held:
             log.debug("storage job %x: another process holds the lock; skipped", key)
-            return False
-        try:
-            job(conn)
-        finally:
+    try:
+        yield held
+    finally:
+        if held:
             conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
-    return True

@@ -2,8 +2,8 @@
 
 A refresh finds the minutes that hold rows received since the last one (by received_at,
 so a late reading re-rolls the old minute it belongs to), re-rolls those minutes from
-the raw rows, then the hours that contain them from the minutes. Each source table is
-refreshed in its own transaction; the watermark moves only with the rollups."""
+the raw rows, then the hours that contain them from the minutes; then the watermark
+moves to the time the refresh began."""
 
 from __future__ import annotations
 
@@ -41,28 +41,33 @@ def refresh_rollups(conn: Connection, overlap: timedelta) -> list[SourceRefresh]
 
 
 def refresh_source(conn: Connection, kind: str, overlap: timedelta) -> SourceRefresh:
+    """Re-roll what was received since the last refresh. Each range commits on its own (a
+    backfill is many, and re-rolling is idempotent); the watermark moves last, so a
+    refresh that dies is redone whole by the next. Callers hold the rollups lock
+    (storage/jobs.py), so no two refreshes interleave."""
     source = SOURCES[kind]
     began = time.perf_counter()
-    with conn.transaction():
-        row = conn.execute(_Q["received_upto"], {"source": source}).fetchone()
-        if row is None:
-            msg = f"rollup_watermarks has no row for {source}; run sitepulse db migrate"
-            raise RuntimeError(msg)
-        since: datetime | None = row[0] - overlap if row[0] is not None else None
-        upto = _clock(conn)
-        touched = [
-            bucket
-            for (bucket,) in conn.execute(
-                sql.SQL(_Q["touched_minutes"]).format(source=sql.Identifier(source)),
-                {"since": since, "upto": upto},
-            )
-        ]
-        for lo, hi in ranges(touched, MINUTE):
+    row = conn.execute(_Q["received_upto"], {"source": source}).fetchone()
+    if row is None:
+        msg = f"rollup_watermarks has no row for {source}; run sitepulse db migrate"
+        raise RuntimeError(msg)
+    since: datetime | None = row[0] - overlap if row[0] is not None else None
+    upto = _clock(conn)
+    touched = [
+        bucket
+        for (bucket,) in conn.execute(
+            sql.SQL(_Q["touched_minutes"]).format(source=sql.Identifier(source)),
+            {"since": since, "upto": upto},
+        )
+    ]
+    for lo, hi in ranges(touched, MINUTE):
+        with conn.transaction():
             _reroll(conn, kind, "1m", lo, hi)
-        hours = sorted({_hour(bucket) for bucket in touched})
-        for lo, hi in ranges(hours, HOUR):
+    hours = sorted({_hour(bucket) for bucket in touched})
+    for lo, hi in ranges(hours, HOUR):
+        with conn.transaction():
             _reroll(conn, kind, "1h", lo, hi)
-        conn.execute(_Q["set_received_upto"], {"source": source, "upto": upto})
+    conn.execute(_Q["set_received_upto"], {"source": source, "upto": upto})
     done = SourceRefresh(kind, len(touched), len(hours), time.perf_counter() - began)
     if touched:
         log.info(

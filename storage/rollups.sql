@@ -1,7 +1,7 @@
 -- Rollups (migration 0007). `{source}` is a readings table, filled in by storage/rollups.py.
 
 -- name: received_upto
-SELECT received_upto FROM rollup_watermarks WHERE source = %(source)s FOR UPDATE;
+SELECT received_upto FROM rollup_watermarks WHERE source = %(source)s;
 
 -- name: set_received_upto
 UPDATE rollup_watermarks SET received_upto = %(upto)s, refreshed_at = now()
