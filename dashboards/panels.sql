@@ -64,7 +64,7 @@ WITH step AS (
                 ELSE greatest(make_interval(secs => $__interval_ms / 1000.0), interval '1 minute')
            END AS width
 ), slots AS (
-    SELECT slot, slot + step.width AS slot_end
+    SELECT slot
     FROM step, generate_series(time_bucket(step.width, $__timeFrom()::timestamptz),
                                $__timeTo()::timestamptz, step.width) AS slot
 ), heard AS (
@@ -80,23 +80,26 @@ WITH step AS (
 ), sensed AS (
     SELECT DISTINCT floor FROM devices WHERE site_id = '$site' AND kind = 'env'
 ), alerting AS (
-    SELECT floor, opened_at, coalesce(resolved_at, 'infinity') AS until,
-           severity IN ('critical', 'major') AS alarm
-    FROM alerts
-    WHERE site_id = '$site' AND floor IS NOT NULL AND opened_at <= $__timeTo()
-      AND coalesce(resolved_at, 'infinity') >= $__timeFrom()
+    -- each open alert spread over the slots it overlaps: a hash join, not a range join
+    SELECT a.floor, s.slot, bool_or(a.severity IN ('critical', 'major')) AS alarm
+    FROM alerts AS a, step,
+         generate_series(time_bucket(step.width, greatest(a.opened_at, $__timeFrom()::timestamptz)),
+                         least(coalesce(a.resolved_at, 'infinity'), $__timeTo()::timestamptz),
+                         step.width) AS s (slot)
+    WHERE a.site_id = '$site' AND a.floor IS NOT NULL AND a.opened_at <= $__timeTo()
+      AND coalesce(a.resolved_at, 'infinity') >= $__timeFrom()
+    GROUP BY 1, 2
 )
 SELECT s.slot AS "time", f.name AS metric,
-       CASE WHEN bool_or(a.alarm) THEN 2
-            WHEN bool_or(a.floor IS NOT NULL) THEN 1
+       CASE WHEN a.alarm THEN 2
+            WHEN a.floor IS NOT NULL THEN 1
             WHEN f.level IN (SELECT floor FROM sensed) AND h.floor IS NULL THEN 3
             ELSE 0 END AS value
 FROM slots AS s
 CROSS JOIN floors AS f
 LEFT JOIN heard AS h ON h.slot = s.slot AND h.floor = f.level
-LEFT JOIN alerting AS a ON a.floor = f.level AND a.opened_at < s.slot_end AND a.until > s.slot
+LEFT JOIN alerting AS a ON a.slot = s.slot AND a.floor = f.level
 WHERE f.site_id = '$site'
-GROUP BY s.slot, f.level, f.name, h.floor
 ORDER BY 1, f.level DESC;
 
 -- name: floors_now
