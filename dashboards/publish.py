@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 from grafana_client.api import GrafanaApi
 from grafana_client.client import GrafanaClientError, GrafanaException
@@ -68,7 +69,7 @@ def _publish(api: Any, access: DatabaseAccess) -> Iterator[str]:
             yield f"dashboard {board['title']}: saved"
 
     playlist = load_json(files["playlists/sitepulse-wall.json"])
-    found = api.client.GET("/playlists", params={"query": playlist["name"]})
+    found = api.client.GET(f"/playlists?query={quote(str(playlist['name']))}")
     if any(item.get("uid") == playlist["uid"] for item in found or []):
         api.client.PUT(f"/playlists/{playlist['uid']}", json=playlist)
         yield f"playlist {playlist['name']}: updated"
