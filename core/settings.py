@@ -27,6 +27,10 @@ def _default_offline_timeouts() -> dict[DeviceKind, int]:
     return {"crane": 300, "tag": 300, "env": 300, "gateway": 0}
 
 
+def _default_retention_days() -> dict[Literal["crane", "tag", "env"], int]:
+    return {"crane": 90, "tag": 90, "env": 365}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SITEPULSE_", env_file=".env", extra="ignore", frozen=True
@@ -67,6 +71,22 @@ class Settings(BaseSettings):
     # when the file changes. Without it, alerts are recorded and shown but not sent.
     notify_file: Path | None = None
     notify_max_attempts: int = Field(default=40, ge=1)
+
+    # Storage jobs (storage/): rollups, raw-data retention, compression where licensed.
+    rollup_interval_s: int = Field(default=60, ge=5)
+    # Rows received up to this long before the last refresh are looked at again, for
+    # readings whose commit lagged their receive time (ingest retrying a database outage).
+    rollup_overlap_s: int = Field(default=600, ge=0)
+    retention_interval_s: int = Field(default=3600, ge=60)
+    # Raw readings older than this are dropped a whole chunk at a time; 0 keeps them.
+    retention_days: dict[Literal["crane", "tag", "env"], int] = Field(
+        default_factory=_default_retention_days
+    )
+    retention_rollup_1m_days: int = Field(default=400, ge=0)
+    # Compress raw chunks older than this where `timescaledb.license` is `timescale`.
+    compress_after_days: int = Field(default=7, ge=1)
+    # The password `sitepulse dashboards publish` gives Grafana for the read-only role.
+    grafana_db_password: SecretStr = SecretStr("")
 
     @field_validator("database_url")
     @classmethod

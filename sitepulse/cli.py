@@ -15,6 +15,7 @@ from core.settings import Settings, get_settings
 from core.site_file import load_site_file
 from simulators.faults import FaultRates
 from sitepulse.cli_rules import add_commands as add_rules_commands
+from sitepulse.cli_storage import add_commands as add_storage_commands
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -125,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     sim.set_defaults(handler=_simulate)
 
     _schedule_commands(commands)
+    add_storage_commands(commands)
 
     demo = commands.add_parser("demo", help="run the whole system on this machine")
     demo.add_argument("--site-file", type=Path, default=_repo_file("deploy/sites/demo-tower.yaml"))

@@ -16,6 +16,11 @@ def add_commands(commands: Any) -> None:
     rules = commands.add_parser(
         "rules", help="run the rules service (judge readings, raise alerts, notify)"
     )
+    rules.add_argument(
+        "--no-storage-jobs",
+        action="store_true",
+        help="do not host the rollup and retention jobs (another process does)",
+    )
     rules.set_defaults(handler=_rules)
     rules_actions = rules.add_subparsers(metavar="ACTION")
     check = rules_actions.add_parser("check", help="validate rule pack files")
@@ -49,9 +54,14 @@ def add_commands(commands: Any) -> None:
 def _rules(args: argparse.Namespace, settings: Settings) -> int:
     from core.logs import setup_logging
     from rules.service import run_rules
+    from storage.jobs import add_storage_jobs
 
     setup_logging(settings.log_level, "rules")
-    return run_rules(settings)
+    if args.no_storage_jobs:
+        return run_rules(settings)
+    # rollups and retention run here too, under advisory locks: any number of rules
+    # processes may host them, one runs each job at a time
+    return run_rules(settings, lambda scheduler: add_storage_jobs(scheduler, settings))
 
 
 def _rules_check(args: argparse.Namespace, settings: Settings) -> int:

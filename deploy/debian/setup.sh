@@ -21,6 +21,7 @@ if ((${#need[@]})); then
 fi
 
 "$here/install-timescaledb.sh"
+"$here/install-compose.sh"
 
 venv=$repo/.venv
 stamp=$venv/.installed-from

@@ -182,3 +182,22 @@ def test_sigterm_flushes_and_a_restart_takes_up_where_it_stopped(
     assert tag_count(conn) == total
     with publisher(settings) as pub:  # the broker is still fine with us
         publish(pub, f"site/{site_id}/env/env-2f-01/telemetry", b'{"temp_c": 1}')
+
+
+def test_two_ingest_processes_one_killed_mid_stream_store_every_reading_once(
+    settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile, ingest_log: Path
+) -> None:
+    total = 200_000
+    a = IngestProcess(settings, f"ingest-a-{site_id}", ingest_log)
+    b = IngestProcess(settings, f"ingest-b-{site_id}", ingest_log.with_name("b.log"))
+    sender = stream(settings, conn, total, until=total // 4)
+    a.stop(signal.SIGKILL)
+    assert tag_count(conn) < total, "the stream ended before the kill; nothing was tested"
+    sender.join(180)
+    # what the broker had handed to the killed process waits in its persistent session
+    again = IngestProcess(settings, f"ingest-a-{site_id}", ingest_log)
+    wait_for(lambda: tag_count(conn), lambda n: n >= total, timeout=180, what="all readings")
+    assert again.stop() == 0
+    assert b.stop() == 0
+    assert b.messages_handled() > 0, "the surviving process took no share"
+    assert tag_count(conn) == total  # and (device_id, ts) is unique: each reading once

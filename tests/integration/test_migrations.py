@@ -25,7 +25,8 @@ def test_readings_tables_are_hypertables_unique_on_device_and_ts(conn: Connectio
             "SELECT hypertable_name FROM timescaledb_information.hypertables"
         ).fetchall()
     }
-    assert tables == {"crane_readings", "tag_readings", "env_readings"}
+    rollups = {"device_rollup_1m", "device_rollup_1h", "floor_rollup_1m", "floor_rollup_1h"}
+    assert tables == {"crane_readings", "tag_readings", "env_readings"} | rollups
     conn.execute("INSERT INTO sites VALUES ('x', 'x', 'UTC')")
     insert = (
         "INSERT INTO env_readings (ts, device_id, site_id, received_at, temp_c)"

@@ -1,0 +1,103 @@
+"""Dashboard benchmark: every panel's SQL (Grafana's macros expanded) over 50 floors and
+30 days of data, for a wall's 6 hours (1-minute points) and for 30 days (1-hour points),
+p50/p99 per panel; and the rollup refresh, first (a backfill) and each minute after.
+
+    .venv/bin/python -m bench.dashboards [--floors 50] [--days 30] [--runs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+from bench.api import SITE, percentiles, timed, tower
+from bench.scratch import create_scratch, drop_scratch
+from core.site_file import SiteFile
+from core.site_store import apply_site
+from core.sql import load_queries
+from dashboards.catalog import panel_queries
+from dashboards.macros import QueryContext, expand
+from storage.rollups import refresh_rollups
+
+DB = "sitepulse_bench_dashboards"
+_API = load_queries("bench", "api.sql")
+_Q = load_queries("bench", "dashboards.sql")
+GOAL_MS = 200.0
+
+
+def tower_with_cranes(floors: int) -> SiteFile:
+    site = tower(floors).model_dump(mode="json")
+    site["cranes"] = [
+        {"id": f"tc-{n}", "x_m": 20.0 * n, "y_m": 30.0, "jib_m": 60.0, "rated_t": 8.0}
+        for n in (1, 2, 3)
+    ]
+    site["devices"] += [{"id": f"tc-{n}", "kind": "crane"} for n in (1, 2, 3)]
+    return SiteFile.model_validate(site)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--floors", type=int, default=50)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+
+    settings, conn = create_scratch(DB)
+    apply_site(conn, tower_with_cranes(args.floors))
+    params = {"site": SITE, "days": args.days, "floors": args.floors, "alerts": 3000}
+    began = time.perf_counter()
+    for name in ("env_history", "tag_history", "state"):
+        conn.execute(_API[name], params)
+    conn.execute(_Q["crane_history"], params)
+    conn.execute(_Q["alerts"], params)
+    loaded = time.perf_counter() - began
+    counts = {
+        t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+        for t in ("env_readings", "tag_readings", "crane_readings", "alerts")
+    }
+    print(f"data: {args.floors} floors, {args.days} days, loaded in {loaded:.0f} s: "
+          + ", ".join(f"{n:,} {t}" for t, n in counts.items()))  # fmt: skip
+
+    overlap = timedelta(minutes=10)
+    began = time.perf_counter()
+    first = refresh_rollups(conn, overlap)
+    print(f"rollups, first refresh (backfill of {args.days} days): "
+          f"{time.perf_counter() - began:.1f} s ("
+          + ", ".join(f"{s.kind} {s.elapsed_s:.1f} s" for s in first) + ")")  # fmt: skip
+    conn.execute("ANALYZE")
+    minutes = []
+    for _ in range(10):
+        conn.execute(_Q["fresh_minute"], params)
+        began = time.perf_counter()
+        refresh_rollups(conn, overlap)
+        minutes.append((time.perf_counter() - began) * 1000)
+    print(f"rollups, refresh each minute (a minute of new readings, late ones an hour old, "
+          f"{overlap.seconds // 60} min overlap): {percentiles(minutes)}")  # fmt: skip
+
+    now = datetime.now(UTC)
+    ranges = {"6 h": (timedelta(hours=6), timedelta(minutes=1)),
+              "30 d": (timedelta(days=30), timedelta(hours=1))}  # fmt: skip
+    slowest = 0.0
+    print(f"\n{'panel':<62} {'range':>5}   p50 / p99 (ms)")
+    for panel in panel_queries():
+        for label, (length, interval) in ranges.items():
+            context = QueryContext(now - length, now, interval, {"site": SITE, "floor": "25"})
+            sql = expand(panel.query.raw_sql, context.with_time_from(panel.time_from))
+            samples = timed(lambda sql=sql: conn.execute(sql).fetchall(), args.runs)  # type: ignore[misc]
+            p99 = sorted(samples)[min(len(samples) - 1, int(len(samples) * 0.99))]
+            slowest = max(slowest, p99)
+            name = f"{panel.dashboard.removeprefix('sitepulse-')}: {panel.panel}"[:60]
+            if panel.query.ref_id != "A":
+                name = f"{name[:52]} [{panel.query.ref_id}]"
+            print(f"{name:<62} {label:>5}   {statistics.median(samples):6.1f} / {p99:6.1f}")
+    verdict = "within" if slowest <= GOAL_MS else "OVER"
+    print(f"\nslowest p99 {slowest:.1f} ms: {verdict} the {GOAL_MS:.0f} ms goal")
+    drop_scratch(settings, conn)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

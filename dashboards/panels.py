@@ -1,0 +1,235 @@
+"""The few panel shapes the dashboards use, with one look: wall-readable, status colours
+that mean the same everywhere, the read-only data source, the site and floor variables."""
+
+from __future__ import annotations
+
+from grafana_foundation_sdk.builders import bargauge, stat, statetimeline, table, text, timeseries
+from grafana_foundation_sdk.builders.common import (
+    GraphThresholdsStyleConfig,
+    ReduceDataOptions,
+    VizLegendOptions,
+)
+from grafana_foundation_sdk.builders.dashboard import Dashboard, QueryVariable, ThresholdsConfig
+from grafana_foundation_sdk.models import common
+from grafana_foundation_sdk.models.dashboard import (
+    DynamicConfigValue,
+    Threshold,
+    ThresholdsMode,
+    ValueMap,
+    ValueMapping,
+    ValueMappingResult,
+    VariableRefresh,
+    VariableSort,
+)
+from grafana_foundation_sdk.models.text import TextMode
+
+from dashboards.sql_query import DATASOURCE, PANEL_SQL, Sql
+
+GREEN, AMBER, RED, GREY = "green", "orange", "red", "#8e8e8e"
+STATUS_CODES = ValueMap(
+    options={
+        "0": ValueMappingResult(text="ok", color=GREEN, index=0),
+        "1": ValueMappingResult(text="warning", color=AMBER, index=1),
+        "2": ValueMappingResult(text="alarm", color=RED, index=2),
+        "3": ValueMappingResult(text="offline", color=GREY, index=3),
+    }
+)
+STATUS_NAMES = ValueMap(
+    options={
+        "ok": ValueMappingResult(text="ok", color=GREEN, index=0),
+        "warning": ValueMappingResult(text="warning", color=AMBER, index=1),
+        "alarm": ValueMappingResult(text="alarm", color=RED, index=2),
+        "offline": ValueMappingResult(text="offline", color=GREY, index=3),
+    }
+)
+SEVERITY_NAMES = ValueMap(
+    options={
+        "critical": ValueMappingResult(color=RED, index=0),
+        "major": ValueMappingResult(color=RED, index=1),
+        "minor": ValueMappingResult(color=AMBER, index=2),
+        "warning": ValueMappingResult(color=AMBER, index=3),
+    }
+)
+
+
+def levels(*steps: tuple[float, str], base: str = GREEN) -> ThresholdsConfig:
+    """Colour by value: `base` below the first step, then each step's colour from its value."""
+    return (
+        ThresholdsConfig()
+        .mode(ThresholdsMode.ABSOLUTE)
+        .steps(
+            [Threshold(value=None, color=base)] + [Threshold(value=v, color=c) for v, c in steps]
+        )
+    )
+
+
+def new_dashboard(uid: str, title: str, description: str, *, floor: bool = False) -> Dashboard:
+    board = (
+        Dashboard(title)
+        .uid(uid)
+        .description(description)
+        .tags(["sitepulse"])
+        .timezone("browser")
+        .refresh("30s")
+        .time("now-6h", "now")
+        .readonly()
+        .with_variable(
+            QueryVariable("site")
+            .label("Site")
+            .datasource(DATASOURCE)
+            .query(PANEL_SQL["var_sites"])
+            .refresh(VariableRefresh.ON_DASHBOARD_LOAD)
+        )
+    )
+    if floor:
+        board = board.with_variable(
+            QueryVariable("floor")
+            .label("Floor")
+            .datasource(DATASOURCE)
+            .query(PANEL_SQL["var_floors"])
+            .refresh(VariableRefresh.ON_DASHBOARD_LOAD)
+            .sort(VariableSort.DISABLED)
+        )
+    return board
+
+
+def series(
+    title: str,
+    *targets: Sql,
+    unit: str,
+    width: int = 12,
+    height: int = 8,
+    thresholds: ThresholdsConfig | None = None,
+    bars: bool = False,
+) -> timeseries.Panel:
+    panel = (
+        timeseries.Panel()
+        .title(title)
+        .datasource(DATASOURCE)
+        .targets(list(targets))
+        .unit(unit)
+        .span(width)
+        .height(height)
+        .interval("1m")  # the finest rollup
+        .legend(VizLegendOptions().display_mode(common.LegendDisplayMode.LIST).show_legend(True))
+    )
+    if thresholds is not None:
+        panel = panel.thresholds(thresholds).thresholds_style(
+            GraphThresholdsStyleConfig().mode(common.GraphTresholdsStyleMode.DASHED)
+        )
+    if bars:
+        panel = panel.draw_style(common.GraphDrawStyle.BARS).fill_opacity(80)
+    return panel
+
+
+def status_history(
+    title: str, target: Sql, *, width: int = 24, height: int = 14
+) -> statetimeline.Panel:
+    return (
+        statetimeline.Panel()
+        .title(title)
+        .datasource(DATASOURCE)
+        .with_target(target)
+        .span(width)
+        .height(height)
+        .interval("1m")
+        .mappings([STATUS_CODES])
+        .show_value(common.VisibilityMode.NEVER)
+        .merge_values(True)
+        .row_height(0.9)
+        .legend(VizLegendOptions().show_legend(False))
+    )
+
+
+def big_number(
+    title: str,
+    target: Sql,
+    *,
+    unit: str = "none",
+    width: int = 4,
+    height: int = 5,
+    thresholds: ThresholdsConfig | None = None,
+    mappings: list[ValueMapping] | None = None,
+) -> stat.Panel:
+    panel = (
+        stat.Panel()
+        .title(title)
+        .datasource(DATASOURCE)
+        .with_target(target)
+        .unit(unit)
+        .span(width)
+        .height(height)
+        .color_mode(common.BigValueColorMode.BACKGROUND)
+        .graph_mode(common.BigValueGraphMode.NONE)
+        .reduce_options(ReduceDataOptions().values(True).calcs(["lastNotNull"]))
+        .thresholds(thresholds or levels(base=GREEN))
+    )
+    if mappings:
+        panel = panel.mappings(mappings)
+    return panel
+
+
+def gauge_bars(
+    title: str,
+    target: Sql,
+    *,
+    unit: str,
+    thresholds: ThresholdsConfig,
+    maximum: float,
+    width: int = 6,
+    height: int = 7,
+) -> bargauge.Panel:
+    return (
+        bargauge.Panel()
+        .title(title)
+        .datasource(DATASOURCE)
+        .with_target(target)
+        .unit(unit)
+        .min(0)
+        .max(maximum)
+        .span(width)
+        .height(height)
+        .thresholds(thresholds)
+        .display_mode(common.BarGaugeDisplayMode.BASIC)
+        .orientation(common.VizOrientation.HORIZONTAL)
+        .reduce_options(ReduceDataOptions().values(True).calcs(["lastNotNull"]))
+    )
+
+
+def grid(
+    title: str,
+    target: Sql,
+    *,
+    width: int = 12,
+    height: int = 10,
+    coloured: dict[str, ValueMap] | None = None,
+) -> table.Panel:
+    """A table; the columns named in `coloured` get their cells coloured by the mapping."""
+    panel = (
+        table.Panel()
+        .title(title)
+        .datasource(DATASOURCE)
+        .with_target(target)
+        .span(width)
+        .height(height)
+    )
+    for column, mapping in (coloured or {}).items():
+        panel = panel.override_by_name(
+            column,
+            [
+                DynamicConfigValue(id_val="mappings", value=[mapping]),
+                DynamicConfigValue(id_val="custom.cellOptions", value={"type": "color-background"}),
+            ],
+        )
+    return panel
+
+
+def note(title: str, markdown: str, *, width: int = 24, height: int = 4) -> text.Panel:
+    return (
+        text.Panel()
+        .title(title)
+        .mode(TextMode.MARKDOWN)
+        .content(markdown)
+        .span(width)
+        .height(height)
+    )

@@ -1,0 +1,82 @@
+"""The storage jobs on an APScheduler 3 scheduler, hosted by the rules service (or any
+process). Each run takes a PostgreSQL advisory lock first, so several processes may host
+the same jobs: one runs, the others skip that turn."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from core.db import Connection, connect
+from core.settings import Settings
+from storage.retention import apply_retention
+from storage.rollups import refresh_rollups
+
+log = logging.getLogger(__name__)
+ROLLUPS_LOCK = 0x5173_726F_6C6C  # distinct from core.migrate's lock
+RETENTION_LOCK = 0x5173_7265_7465
+
+
+def add_storage_jobs(scheduler: Any, settings: Settings) -> None:
+    """Register the rollup refresh and the retention jobs (APScheduler 3 interval jobs)."""
+    scheduler.add_job(
+        run_rollups,
+        "interval",
+        args=[settings],
+        seconds=settings.rollup_interval_s,
+        id="sitepulse-rollups",
+        name="rollups",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        run_retention,
+        "interval",
+        args=[settings],
+        seconds=settings.retention_interval_s,
+        id="sitepulse-retention",
+        name="retention",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC) + timedelta(seconds=30),
+    )
+
+
+def run_rollups(settings: Settings) -> bool:
+    """One turn of the job: False when another process holds the lock."""
+    overlap = timedelta(seconds=settings.rollup_overlap_s)
+    with connect(settings) as conn, advisory_lock(conn, ROLLUPS_LOCK, wait=False) as held:
+        if held:
+            refresh_rollups(conn, overlap)
+    return held
+
+
+def run_retention(settings: Settings) -> bool:
+    with connect(settings) as conn, advisory_lock(conn, RETENTION_LOCK, wait=False) as held:
+        if held:
+            apply_retention(conn, settings)
+    return held
+
+
+@contextmanager
+def advisory_lock(conn: Connection, key: int, *, wait: bool) -> Iterator[bool]:
+    """Hold the session lock `key` (waiting for it, or not): yields whether it is held."""
+    if wait:
+        conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+        held = True
+    else:
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+        held = bool(row and row[0])
+        if not held:
+            log.debug("storage job %x: another process holds the lock; skipped", key)
+    try:
+        yield held
+    finally:
+        if held:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))

@@ -1,0 +1,115 @@
+"""Rollups at 1 minute and 1 hour, per device and per floor (migration 0008).
+
+A refresh finds the minutes that hold rows received since the last one (by received_at,
+so a late reading re-rolls the old minute it belongs to), re-rolls those minutes from
+the raw rows, then the hours that contain them from the minutes; then the watermark
+moves to the time the refresh began."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from psycopg import sql
+
+from core.db import Connection
+from core.sql import load_queries
+
+log = logging.getLogger(__name__)
+_Q = load_queries("storage", "rollups.sql")
+MINUTE = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
+# A backfill re-rolls at most this much raw data per statement.
+_MAX_RANGE = timedelta(hours=6)
+SOURCES = {"crane": "crane_readings", "tag": "tag_readings", "env": "env_readings"}
+FLOOR_KINDS = ("tag", "env")  # cranes stand on no floor
+
+
+@dataclass(frozen=True)
+class SourceRefresh:
+    kind: str
+    minutes: int
+    hours: int
+    elapsed_s: float
+
+
+def refresh_rollups(conn: Connection, overlap: timedelta) -> list[SourceRefresh]:
+    return [refresh_source(conn, kind, overlap) for kind in SOURCES]
+
+
+def refresh_source(conn: Connection, kind: str, overlap: timedelta) -> SourceRefresh:
+    """Re-roll what was received since the last refresh. Each range commits on its own (a
+    backfill is many, and re-rolling is idempotent); the watermark moves last, so a
+    refresh that dies is redone whole by the next. Callers hold the rollups lock
+    (storage/jobs.py), so no two refreshes interleave."""
+    source = SOURCES[kind]
+    began = time.perf_counter()
+    row = conn.execute(_Q["received_upto"], {"source": source}).fetchone()
+    if row is None:
+        msg = f"rollup_watermarks has no row for {source}; run sitepulse db migrate"
+        raise RuntimeError(msg)
+    since: datetime | None = row[0] - overlap if row[0] is not None else None
+    upto = _clock(conn)
+    touched = [
+        bucket
+        for (bucket,) in conn.execute(
+            sql.SQL(_Q["touched_minutes"]).format(source=sql.Identifier(source)),
+            {"since": since, "upto": upto},
+        )
+    ]
+    for lo, hi in ranges(touched, MINUTE):
+        with conn.transaction():
+            _reroll(conn, kind, "1m", lo, hi)
+    hours = sorted({_hour(bucket) for bucket in touched})
+    for lo, hi in ranges(hours, HOUR):
+        with conn.transaction():
+            _reroll(conn, kind, "1h", lo, hi)
+    conn.execute(_Q["set_received_upto"], {"source": source, "upto": upto})
+    done = SourceRefresh(kind, len(touched), len(hours), time.perf_counter() - began)
+    if touched:
+        log.info(
+            "rollups %s: %d minute(s), %d hour(s) re-rolled in %.2f s",
+            kind,
+            done.minutes,
+            done.hours,
+            done.elapsed_s,
+        )
+    return done
+
+
+def ranges(buckets: Iterable[datetime], width: timedelta) -> Iterator[tuple[datetime, datetime]]:
+    """Sorted bucket starts as [lo, hi) ranges of adjacent buckets, none longer than
+    _MAX_RANGE (a backfill becomes several statements, not one huge aggregate)."""
+    lo: datetime | None = None
+    hi: datetime | None = None
+    for bucket in buckets:
+        if lo is not None and hi is not None and bucket == hi and hi - lo < _MAX_RANGE:
+            hi = bucket + width
+            continue
+        if lo is not None and hi is not None:
+            yield lo, hi
+        lo, hi = bucket, bucket + width
+    if lo is not None and hi is not None:
+        yield lo, hi
+
+
+def _reroll(conn: Connection, kind: str, width: str, lo: datetime, hi: datetime) -> None:
+    params = {"kind": kind, "lo": lo, "hi": hi}
+    conn.execute(_Q[f"delete_device_{width}"], params)
+    conn.execute(_Q[f"device_{width}_{kind}" if width == "1m" else "device_1h"], params)
+    if kind in FLOOR_KINDS:
+        conn.execute(_Q[f"delete_floor_{width}"], params)
+        conn.execute(_Q[f"floor_{width}_{kind}" if width == "1m" else "floor_1h"], params)
+
+
+def _hour(bucket: datetime) -> datetime:
+    return bucket.replace(minute=0, second=0, microsecond=0)
+
+
+def _clock(conn: Connection) -> datetime:
+    row = conn.execute("SELECT clock_timestamp()").fetchone()
+    assert row is not None
+    return row[0]  # type: ignore[no-any-return]
