@@ -249,19 +249,43 @@ GROUP BY f.level, f.name
 ORDER BY f.level DESC;
 
 -- name: task_excursions
--- Quality excursions recorded against tasks: the alerts that the rules raised with a
--- task_id. Time in spec per task needs the schedule's tasks table (pending).
-SELECT task_id AS task, count(*) AS excursions, sum(breaches) AS breaches,
-       round((sum(extract(epoch FROM least(coalesce(resolved_at, now()), $__timeTo())
-                                   - greatest(opened_at, $__timeFrom()))) / 60)::numeric, 1)
+-- Per task: its excursions (a quality spec's condition held on the task's floors while it
+-- was under way) overlapping the range, and the minutes they lasted within it.
+SELECT x.task_id AS task, t.name, t.type, count(*) AS excursions,
+       round((sum(extract(epoch FROM least(coalesce(x.ended_at, now()), $__timeTo())
+                                   - greatest(x.started_at, $__timeFrom()))) / 60)::numeric, 1)
            AS minutes_out_of_spec,
-       max(worst_value) AS worst_value, string_agg(DISTINCT rule_id, ', ') AS rules,
-       max(raised_at) AS last_raised
-FROM alerts
-WHERE site_id = '$site' AND task_id IS NOT NULL AND opened_at <= $__timeTo()
-  AND coalesce(resolved_at, 'infinity') >= $__timeFrom()
-GROUP BY task_id
-ORDER BY excursions DESC;
+       string_agg(DISTINCT x.rule_id, ', ') AS rules,
+       count(*) FILTER (WHERE x.ended_at IS NULL) AS ongoing,
+       max(x.started_at) AS last_started
+FROM task_excursions AS x
+JOIN tasks AS t ON t.site_id = x.site_id AND t.id = x.task_id
+WHERE x.site_id = '$site' AND x.started_at <= $__timeTo()
+  AND coalesce(x.ended_at, 'infinity') >= $__timeFrom()
+GROUP BY x.task_id, t.name, t.type
+ORDER BY minutes_out_of_spec DESC;
+
+-- name: tasks_under_way
+-- The tasks under way now, with their open alerts and whether their crew is on site.
+SELECT t.id AS task, t.name, t.type, array_to_string(t.floors, ', ') AS floors,
+       t.planned_start, t.planned_finish, t.status, t.crew_planned,
+       (SELECT count(*) FROM alerts AS a
+        WHERE a.site_id = t.site_id AND a.task_id = t.id AND a.state <> 'resolved') AS open_alerts
+FROM tasks AS t
+WHERE t.site_id = '$site' AND t.removed_at IS NULL
+  AND lower(t.active) <= now() AND (upper(t.active) IS NULL OR upper(t.active) > now())
+ORDER BY t.planned_start, t.id;
+
+-- name: task_excursion_list
+-- Each excursion in the range: which spec, which sensor, from when to when, the worst value.
+SELECT x.started_at AS time, x.task_id AS task, x.rule_id AS rule, x.device_id AS sensor,
+       x.ended_at AS ended, round((extract(epoch FROM coalesce(x.ended_at, now())
+                                                   - x.started_at) / 60)::numeric, 1) AS minutes,
+       x.worst_value
+FROM task_excursions AS x
+WHERE x.site_id = '$site' AND x.started_at <= $__timeTo()
+  AND coalesce(x.ended_at, 'infinity') >= $__timeFrom()
+ORDER BY x.started_at;
 
 -- name: var_sites
 SELECT id AS __value, name AS __text FROM sites ORDER BY id;

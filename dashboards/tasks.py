@@ -1,6 +1,6 @@
-"""Task quality: the excursions the rules recorded against each schedule task. The share
-of time in spec needs the schedule's `tasks` table, which another branch is building; the
-dashboard says so rather than showing a panel that cannot run."""
+"""Task quality: the tasks under way, the excursions of their quality specs per task and
+one by one. The time-weighted share in spec per spec is each task's quality record in the
+API (`/api/v1/tasks/{task}`, and its printable page)."""
 
 from __future__ import annotations
 
@@ -12,27 +12,48 @@ from dashboards.sql_query import Sql
 UID = "sitepulse-tasks"
 EXCURSION_COLUMNS = (
     "task",
+    "name",
+    "type",
     "excursions",
-    "breaches",
     "minutes_out_of_spec",
-    "worst_value",
     "rules",
-    "last_raised",
+    "ongoing",
+    "last_started",
 )
-PENDING = """\
-**Time in spec per task: pending.** It needs the schedule's `tasks` table (dates, floor,
-zone and each task type's quality spec), which is not in this database yet. Until then
-this dashboard shows the excursions the rules recorded against a task (`alerts.task_id`)."""
+UNDER_WAY_COLUMNS = (
+    "task",
+    "name",
+    "type",
+    "floors",
+    "planned_start",
+    "planned_finish",
+    "status",
+    "crew_planned",
+    "open_alerts",
+)
+LIST_COLUMNS = ("time", "task", "rule", "sensor", "ended", "minutes", "worst_value")
+RECORD = """\
+An **excursion** runs from when a task's quality spec (its type's rules: pour 5-35 °C,
+curing, mass-concrete core-surface, crane climbing wind...) began to fail on the task's
+floors while it was under way, to when its clear condition began or the task ended. The
+share of time in spec per spec, for acceptance, is the task's quality record:
+`/api/v1/tasks/{task}` and `/api/v1/sites/{site}/tasks/{task}/quality.html`."""
 
 
 def task_quality() -> Dashboard:
     return (
         new_dashboard(UID, "Task quality", "Per task: quality excursions and time out of spec.")
         .time("now-7d", "now")
-        .with_panel(note("Pending", PENDING))
+        .with_panel(note("How to read this", RECORD))
+        .with_panel(
+            grid("Tasks under way", Sql("tasks_under_way", UNDER_WAY_COLUMNS), width=24, height=8)
+        )
         .with_panel(
             grid(
-                "Excursions by task", Sql("task_excursions", EXCURSION_COLUMNS), width=24, height=12
+                "Excursions by task", Sql("task_excursions", EXCURSION_COLUMNS), width=24, height=8
             )
+        )
+        .with_panel(
+            grid("Excursions", Sql("task_excursion_list", LIST_COLUMNS), width=24, height=10)
         )
     )

@@ -163,3 +163,32 @@ def insert_alerts(conn: Connection, site: str, now: datetime) -> None:
             " 'opened', 'rules', %s)",
             (row[0], opened, value),
         )
+
+
+def insert_tasks(conn: Connection, site: str, now: datetime) -> None:
+    """The two tasks the alerts above name, under way now, each with an excursion as the
+    rules record them: one over, one still going."""
+    for task, name, kind, floor in (("T-3F-POUR", "3F slab pour", "pour", 3),
+                                    ("T-2F-WALLS", "2F walls", "noisy", 2)):  # fmt: skip
+        conn.execute(
+            """
+            INSERT INTO tasks (site_id, id, name, type, floors, planned_start, planned_finish,
+                               status, crew_planned, source_file, source_format)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, 'in_progress', 8, 'history.csv', 'csv')
+            """,
+            (site, task, name, kind, [floor], now - timedelta(hours=8), now + timedelta(hours=8)),
+        )
+    excursions = [
+        ("T-3F-POUR", "quality.pour.cold", "env-3f-01", 200, 180, 3.5),
+        ("T-2F-WALLS", "env.noise", "env-2f-01", 30, None, 61.0),
+    ]
+    for task, rule, device, started_ago, ended_ago, worst in excursions:
+        conn.execute(
+            """
+            INSERT INTO task_excursions (site_id, task_id, rule_id, device_id, metric,
+                                         started_at, ended_at, worst_value)
+            VALUES (%s, %s, %s, %s, 'temp_c', %s, %s, %s)
+            """,
+            (site, task, rule, device, now - timedelta(minutes=started_ago),
+             None if ended_ago is None else now - timedelta(minutes=ended_ago), worst),
+        )  # fmt: skip

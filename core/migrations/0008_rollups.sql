@@ -87,5 +87,6 @@ GRANT USAGE ON SCHEMA public TO sitepulse_grafana;
 GRANT SELECT ON sites, floors, zones, cranes, devices, workers, device_state,
                 crane_readings, tag_readings, env_readings,
                 device_rollup_1m, device_rollup_1h, floor_rollup_1m, floor_rollup_1h,
-                rollup_watermarks, alerts, alert_events
+                rollup_watermarks, alerts, alert_events, tasks, task_excursions,
+                site_regimes
     TO sitepulse_grafana;

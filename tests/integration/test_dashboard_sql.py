@@ -1,4 +1,5 @@
-"""Every panel's SQL, with Grafana's macros and variables expanded, runs against a
+"""Every panel's SQL, with Grafana's macros and variables expanded, runs as Grafana's
+read-only role against a
 migrated database with readings, rollups, device state and alerts, for a wall's six hours
 and for a month, and returns the columns its panel expects."""
 
@@ -13,7 +14,7 @@ from core.site_file import SiteFile
 from dashboards.catalog import PanelQuery, panel_queries
 from dashboards.macros import QueryContext, expand
 from storage.rollups import refresh_rollups
-from tests.history import insert_alerts, insert_device_state, insert_history
+from tests.history import insert_alerts, insert_device_state, insert_history, insert_tasks
 
 QUERIES = list(panel_queries())
 RANGES = {"6 hours": (timedelta(hours=6), timedelta(minutes=1)),
@@ -26,6 +27,7 @@ def site_with_history(conn: Connection, site_id: str, loaded_site: SiteFile) -> 
     insert_history(conn, site_id, now - timedelta(days=12), hours=2, seed=11)
     insert_history(conn, site_id, now - timedelta(hours=5), hours=5, seed=12)
     insert_device_state(conn, site_id)
+    insert_tasks(conn, site_id, now)
     insert_alerts(conn, site_id, now)
     refresh_rollups(conn, timedelta(minutes=10))
     return now
@@ -40,11 +42,13 @@ def test_every_panel_query_runs_and_returns_its_columns(
     now = site_with_history
     context = QueryContext(now - length, now, interval, {"site": site_id, "floor": "2"})
     sql = expand(panel.query.raw_sql, context.with_time_from(panel.time_from))
-    cursor = conn.execute(sql)
-    assert cursor.description is not None
-    columns = tuple(column.name for column in cursor.description)
+    with conn.transaction():
+        conn.execute("SET LOCAL ROLE sitepulse_grafana")  # as Grafana's read-only role
+        cursor = conn.execute(sql)
+        assert cursor.description is not None
+        columns = tuple(column.name for column in cursor.description)
+        found = cursor.fetchall()
     assert columns == panel.query.columns
-    found = cursor.fetchall()
     assert found, "no rows: the panel would be empty with data in the database"
     if panel.query.format == "time_series":
         assert columns[0] == "time"
