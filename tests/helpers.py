@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -96,54 +98,63 @@ def wait_for(
 def running_ingest(settings: Settings) -> Iterator[IngestService]:
     """The ingest service in a thread of the test process, subscribed before we publish."""
     service = IngestService(settings)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            service.run()
-        except BaseException as exc:  # reported by the test, not lost in the thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=run, name="ingest", daemon=True)
-    thread.start()
-    if not service.consumer.subscribed.wait(10):
-        service.request_stop()
-        msg = f"ingest did not subscribe within 10 s ({errors or 'no error'})"
-        raise AssertionError(msg)
-    try:
+    with _in_thread("ingest", service.run, service.request_stop) as errors:
+        if not service.consumer.subscribed.wait(10):
+            msg = f"ingest did not subscribe within 10 s ({errors or 'no error'})"
+            raise AssertionError(msg)
         yield service
-    finally:
-        service.request_stop()
-        thread.join(30)
-        if errors:
-            raise errors[0]
-
-
-def rows(conn: Any, query: str, *params: Any) -> list[tuple[Any, ...]]:
-    return list(conn.execute(query, params).fetchall())
 
 
 @contextmanager
 def running_rules(settings: Settings) -> Iterator[RulesService]:
     """The rules service in a thread of the test process, listening before we publish."""
     service = RulesService(settings)
+    with _in_thread("rules", service.run, service.request_stop) as errors:
+        wait_for(lambda: service.listening.is_set() or bool(errors), bool, what="rules to listen")
+        if errors:
+            raise errors[0]
+        yield service
+
+
+@contextmanager
+def _in_thread(
+    name: str, run: Callable[[], None], stop: Callable[[], None]
+) -> Iterator[list[BaseException]]:
+    """Run a service in a thread; stop it afterwards and raise what it raised."""
     errors: list[BaseException] = []
 
-    def run() -> None:
+    def target() -> None:
         try:
-            service.run()
+            run()
         except BaseException as exc:  # reported by the test, not lost in the thread
             errors.append(exc)
 
-    thread = threading.Thread(target=run, name="rules", daemon=True)
+    thread = threading.Thread(target=target, name=name, daemon=True)
     thread.start()
-    wait_for(lambda: service.listening.is_set() or bool(errors), bool, what="rules to listen")
-    if errors:
-        raise errors[0]
     try:
-        yield service
+        yield errors
     finally:
-        service.request_stop()
+        stop()
         thread.join(30)
         if errors:
             raise errors[0]
+
+
+def sitepulse(settings: Settings, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    """The command line as an operator runs it, against the test's database."""
+    done = subprocess.run(
+        [sys.executable, "-m", "sitepulse", *args],
+        capture_output=True,
+        text=True,
+        env={
+            "SITEPULSE_DATABASE_URL": settings.database_url.get_secret_value(),
+            "PATH": "/usr/bin",
+        },
+        check=False,
+    )
+    assert (done.returncode == 0) == ok, done.stdout + done.stderr
+    return done
+
+
+def rows(conn: Any, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    return list(conn.execute(query, params).fetchall())

@@ -3,8 +3,6 @@ database."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,22 +14,7 @@ from rules.engine import Transition
 from rules.observe import Observation
 from rules.packs import load_rules, pack_files
 from rules.store import load_context
-from tests.helpers import rows
-
-
-def sitepulse(settings: Settings, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "sitepulse", *args],
-        capture_output=True,
-        text=True,
-        env={
-            "SITEPULSE_DATABASE_URL": settings.database_url.get_secret_value(),
-            "PATH": "/usr/bin",
-        },
-        check=False,
-    )
-    assert (done.returncode == 0) == ok, done.stdout + done.stderr
-    return done
+from tests.helpers import rows, sitepulse
 
 
 def test_a_manager_acknowledges_and_resolves_from_the_terminal(

@@ -4,8 +4,6 @@ drops whole old chunks; the jobs run under an advisory lock; Grafana's role only
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -22,7 +20,7 @@ from dashboards.grafana_role import allow_grafana_login
 from storage.jobs import ROLLUPS_LOCK, add_storage_jobs, run_rollups
 from storage.retention import apply_retention
 from storage.rollups import refresh_rollups
-from tests.helpers import rows
+from tests.helpers import rows, sitepulse
 from tests.history import CRANE, ENV, insert_history
 
 OVERLAP = timedelta(minutes=10)
@@ -238,18 +236,9 @@ def test_the_rollups_and_retention_commands(
 ) -> None:
     start = (datetime.now(UTC) - timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
     insert_history(conn, site_id, start, hours=0.5, seed=5)
-    env = {"SITEPULSE_DATABASE_URL": settings.database_url.get_secret_value(), "PATH": "/usr/bin"}
 
     def cli(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "sitepulse", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
+        return sitepulse(settings, *args).stdout
 
     assert re.search(r"env: 30 minute\(s\), 1 hour\(s\) re-rolled", cli("rollups", "refresh"))
     assert_rollups_match_raw(conn)

@@ -4,8 +4,6 @@ refused whole, and the real P6 sample lands on its floors."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +14,7 @@ from core.db import Connection
 from core.settings import Settings
 from core.site_file import parse_site_file
 from core.site_store import apply_site
-from tests.helpers import REPO, rows
+from tests.helpers import REPO, rows, sitepulse
 
 SAMPLES = REPO / "deploy/schedules"
 P6_SAMPLE = REPO.parent / "shared/samples/p6-takt-building.xer"
@@ -31,21 +29,6 @@ def demo_site(conn: Connection) -> str:
     site = parse_site_file((REPO / "deploy/sites/demo-tower.yaml").read_text(encoding="utf-8"))
     apply_site(conn, site)
     return site.site.id
-
-
-def sitepulse(settings: Settings, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "sitepulse", *args],
-        capture_output=True,
-        text=True,
-        env={
-            "SITEPULSE_DATABASE_URL": settings.database_url.get_secret_value(),
-            "PATH": "/usr/bin",
-        },
-        check=False,
-    )
-    assert (done.returncode == 0) == ok, done.stderr
-    return done
 
 
 def tasks(conn: Connection) -> list[tuple[object, ...]]:

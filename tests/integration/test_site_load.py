@@ -10,7 +10,7 @@ from core.db import Connection
 from core.settings import Settings
 from core.site_file import load_site_file, parse_site_file
 from core.site_store import apply_site
-from tests.helpers import REPO, make_test_site, site_yaml
+from tests.helpers import REPO, make_test_site, site_yaml, sitepulse
 
 TABLES = ("sites", "floors", "zones", "cranes", "devices", "workers")
 
@@ -131,18 +131,9 @@ def test_the_cli_refuses_a_broken_site_file_naming_line_and_field(
 
 
 def test_cli_site_load_twice_and_migrate_twice(settings: Settings, conn: Connection) -> None:
-    env = {"SITEPULSE_DATABASE_URL": settings.database_url.get_secret_value(), "PATH": "/usr/bin"}
 
     def cli(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "sitepulse", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
+        return sitepulse(settings, *args).stdout
 
     assert "schema is current" in cli("db", "migrate")
     assert "schema is current" in cli("db", "migrate")
