@@ -5,7 +5,6 @@ Stops cleanly on SIGTERM."""
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 from datetime import UTC, datetime
@@ -14,7 +13,8 @@ from types import FrameType
 import psycopg
 
 from core.db import Connection, connect
-from core.errors import DatabaseUnavailable, SitePulseError, first_line
+from core.errors import DatabaseUnavailable, first_line
+from core.lifecycle import run_until_signalled
 from core.migrate import check_ready
 from core.service_metrics import report
 from core.settings import Settings
@@ -191,12 +191,4 @@ class IngestService:
 
 
 def run_ingest(settings: Settings) -> int:
-    service = IngestService(settings)
-    signal.signal(signal.SIGTERM, service.request_stop)
-    signal.signal(signal.SIGINT, service.request_stop)
-    try:
-        service.run()
-    except SitePulseError as exc:
-        log.error("%s", exc)  # noqa: TRY400 - the message is the diagnosis; no traceback
-        return 1
-    return 0
+    return run_until_signalled(IngestService(settings))

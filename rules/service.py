@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from psycopg_pool import ConnectionPool
 
 from core.db import Connection, connect, create_pool
 from core.errors import DatabaseUnavailable, SitePulseError, first_line
+from core.lifecycle import run_until_signalled
 from core.migrate import check_ready
 from core.service_metrics import report
 from core.settings import Settings
@@ -346,12 +346,4 @@ def _mtime(path: Path | None) -> float | None:
 
 
 def run_rules(settings: Settings, extra_jobs: ExtraJobs | None = None) -> int:
-    service = RulesService(settings, extra_jobs)
-    signal.signal(signal.SIGTERM, service.request_stop)
-    signal.signal(signal.SIGINT, service.request_stop)
-    try:
-        service.run()
-    except SitePulseError as exc:
-        log.error("%s", exc)  # noqa: TRY400 - the message is the diagnosis; no traceback
-        return 1
-    return 0
+    return run_until_signalled(RulesService(settings, extra_jobs))
