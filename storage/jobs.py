@@ -22,30 +22,23 @@ RETENTION_LOCK = 0x5173_7265_7465
 
 def add_storage_jobs(scheduler: Any, settings: Settings) -> None:
     """Register the rollup refresh and the retention jobs (APScheduler 3 interval jobs)."""
-    scheduler.add_job(
-        run_rollups,
-        "interval",
-        args=[settings],
-        seconds=settings.rollup_interval_s,
-        id="sitepulse-rollups",
-        name="rollups",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(UTC),
-    )
-    scheduler.add_job(
-        run_retention,
-        "interval",
-        args=[settings],
-        seconds=settings.retention_interval_s,
-        id="sitepulse-retention",
-        name="retention",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(UTC) + timedelta(seconds=30),
-    )
+    now = datetime.now(UTC)
+    for job, name, every_s, first in (
+        (run_rollups, "rollups", settings.rollup_interval_s, now),
+        (run_retention, "retention", settings.retention_interval_s, now + timedelta(seconds=30)),
+    ):
+        scheduler.add_job(
+            job,
+            "interval",
+            args=[settings],
+            seconds=every_s,
+            id=f"sitepulse-{name}",
+            name=name,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=first,
+        )
 
 
 def run_rollups(settings: Settings) -> bool:
