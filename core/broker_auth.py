@@ -18,8 +18,9 @@ from core.kinds import DeviceKind
 from core.settings import Settings
 
 INGEST_ACL = ("read site/#",)
-# The simulator's load mode and the benchmarks publish for many devices over few
-# connections; never provision this user on a production broker.
+# The simulator and the benchmarks publish for many devices over few connections (it may
+# write anywhere under site/#): provisioned only on request (`sitepulse mqtt credentials
+# --with-simulator`, the demo, deploy/debian/services.sh), never on a production broker.
 SIMULATOR_USER = "sitepulse-sim"
 _ITERATIONS = 101  # what mosquitto_passwd uses for $7$
 
@@ -53,21 +54,19 @@ def render_files(
     ingest_user: str,
     ingest_password: str,
     devices: Iterable[DeviceAccount],
+    with_simulator: bool = False,
 ) -> tuple[str, str]:
-    """The password file and the ACL file, as text."""
-    passwd = [
-        f"{ingest_user}:{hash_password(ingest_password)}",
-        f"{SIMULATOR_USER}:{hash_password(device_password(secret, SIMULATOR_USER))}",
-    ]
+    """The password file and the ACL file, as text; the simulator's account only if asked."""
+    passwd = [f"{ingest_user}:{hash_password(ingest_password)}"]
     acl = [
         "# Written by `sitepulse mqtt credentials`; edits are overwritten.",
         f"user {ingest_user}",
         *(f"topic {rule}" for rule in INGEST_ACL),
         "",
-        f"user {SIMULATOR_USER}",
-        "topic write site/#",
-        "",
     ]
+    if with_simulator:
+        passwd.append(f"{SIMULATOR_USER}:{hash_password(device_password(secret, SIMULATOR_USER))}")
+        acl.extend([f"user {SIMULATOR_USER}", "topic write site/#", ""])
     for account in sorted(devices, key=lambda a: a.id):
         passwd.append(f"{account.id}:{hash_password(device_password(secret, account.id))}")
         acl.append(f"user {account.id}")
@@ -92,16 +91,22 @@ def registry_accounts(conn: Connection) -> list[DeviceAccount]:
 
 
 def write_credentials_for(
-    settings: Settings, devices: Iterable[DeviceAccount], directory: Path | None = None
+    settings: Settings,
+    devices: Iterable[DeviceAccount],
+    directory: Path | None = None,
+    *,
+    with_simulator: bool = False,
 ) -> bool:
-    """Write both files for these devices and the service accounts of `settings`, then ask
-    the broker to reread them; True if a broker was signalled."""
+    """Write both files for these devices and the service accounts of `settings` (the
+    simulator's too if asked), then ask the broker to reread them; True if a broker was
+    signalled."""
     endpoint = settings.mqtt
     passwd, acl = render_files(
         secret=settings.device_secret.get_secret_value(),
         ingest_user=endpoint.username or "sitepulse-ingest",
         ingest_password=endpoint.password.get_secret_value() if endpoint.password else "",
         devices=devices,
+        with_simulator=with_simulator,
     )
     directory = directory or settings.mqtt_dir
     write_files(directory, passwd, acl)

@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     creds.add_argument("--dir", type=Path, help="default: SITEPULSE_MQTT_DIR")
     creds.add_argument("--no-registry", action="store_true", help="service users only")
     creds.add_argument("--show", metavar="DEVICE", help="print one device's password and exit")
+    creds.add_argument(
+        "--with-simulator",
+        action="store_true",
+        help="also the simulator's account (may publish anywhere under site/#): development "
+        "and benchmarks only",
+    )
     creds.set_defaults(handler=_mqtt_credentials)
 
     ingest = commands.add_parser("ingest", help="run the MQTT to TimescaleDB ingest service")
@@ -199,9 +205,12 @@ def _mqtt_credentials(args: argparse.Namespace, settings: Settings) -> int:
         with connect(settings) as conn:
             accounts = broker_auth.registry_accounts(conn)
     directory = args.dir or settings.mqtt_dir
-    reloaded = broker_auth.write_credentials_for(settings, accounts, directory)
+    reloaded = broker_auth.write_credentials_for(
+        settings, accounts, directory, with_simulator=args.with_simulator
+    )
     print(
         f"wrote {directory}/passwd and {directory}/acl for {len(accounts)} devices"
+        + (f" and {broker_auth.SIMULATOR_USER}" if args.with_simulator else "")
         + ("; broker reloaded" if reloaded else "")
     )
     return 0

@@ -40,7 +40,7 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int
         if schedule_file.exists():
             schedule = read_schedule(schedule_file, site_frame(conn, site.site.id), Mapping())
             print(f"schedule: {apply_schedule(conn, site.site.id, schedule).summary()}")
-        write_credentials_for(settings, registry_accounts(conn))
+        write_credentials_for(settings, registry_accounts(conn), with_simulator=True)
         board_key, board_secret = create_key(
             conn, "demo board (revoked when the demo ends)", "viewer"
         )

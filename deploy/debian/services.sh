@@ -84,10 +84,12 @@ mq_running() { local pid; pid=$(mq_pid); [[ -n $pid ]] && kill -0 "$pid" 2>/dev/
 
 mq_start() {
     install -d -o mosquitto -g mosquitto -m 755 "$MQ_DIR" "$MQ_DIR/data"
-    # Service users; device users are added by `sitepulse mqtt credentials`, which
-    # rewrites these two files from the registry and signals the broker.
+    # Service users and the simulator's (this broker is for development, the demo and the
+    # tests); device users are added by `sitepulse mqtt credentials`, which rewrites these
+    # two files from the registry and signals the broker.
     if [[ ! -f $MQ_DIR/passwd ]]; then
-        "$repo/.venv/bin/sitepulse" mqtt credentials --dir "$MQ_DIR" --no-registry >/dev/null
+        "$repo/.venv/bin/sitepulse" mqtt credentials --dir "$MQ_DIR" --no-registry \
+            --with-simulator >/dev/null
     fi
     sed -e "s|@PORT@|$MQTT_PORT|" -e "s|@DIR@|$MQ_DIR|g" \
         "$repo/deploy/mosquitto/mosquitto.conf.in" >"$MQ_DIR/mosquitto.conf"

@@ -20,7 +20,8 @@ from tests.helpers import mqtt_client
 @pytest.fixture
 def credentials(settings: Settings, conn: Connection, loaded_site: SiteFile) -> None:
     accounts = broker_auth.registry_accounts(conn)
-    assert broker_auth.write_credentials_for(settings, accounts)
+    # the shared test broker: the other tests publish as the simulator
+    assert broker_auth.write_credentials_for(settings, accounts, with_simulator=True)
     time.sleep(0.3)  # SIGHUP is handled asynchronously by the broker
 
 

@@ -69,7 +69,11 @@ def passwd_entries(passwd: str) -> dict[str, str]:
 @pytest.fixture
 def files() -> tuple[str, str]:
     return render_files(
-        secret=SECRET, ingest_user="sitepulse-ingest", ingest_password="ingest-pw", devices=DEVICES
+        secret=SECRET,
+        ingest_user="sitepulse-ingest",
+        ingest_password="ingest-pw",
+        devices=DEVICES,
+        with_simulator=True,
     )
 
 
@@ -191,6 +195,18 @@ def test_password_file_verifies_every_user(files: tuple[str, str]) -> None:
 
 
 def test_render_without_devices() -> None:
-    passwd, acl = render_files(secret=SECRET, ingest_user="in", ingest_password="pw", devices=[])
+    passwd, acl = render_files(
+        secret=SECRET, ingest_user="in", ingest_password="pw", devices=[], with_simulator=True
+    )
     assert set(passwd_entries(passwd)) == {"in", SIMULATOR_USER}
     assert acl_rules(acl) == {"in": ["read site/#"], SIMULATOR_USER: ["write site/#"]}
+
+
+def test_the_simulator_account_is_written_only_when_asked() -> None:
+    passwd, acl = render_files(
+        secret=SECRET, ingest_user="in", ingest_password="pw", devices=DEVICES
+    )
+    assert set(passwd_entries(passwd)) == {"in", *(d.id for d in DEVICES)}
+    assert set(acl_rules(acl)) == {"in", *(d.id for d in DEVICES)}
+    assert SIMULATOR_USER not in passwd + acl
+    assert "site/#" not in acl.replace("read site/#", "")
