@@ -7,10 +7,31 @@ import psycopg
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool
 
-from core.errors import DatabaseUnavailable, first_line
+from core.errors import DatabaseRefused, DatabaseUnavailable, SitePulseError, first_line
 from core.settings import Settings
 
 Connection = psycopg.Connection[TupleRow]
+
+# SQLSTATE classes that say the database (not the data) failed: connection exception,
+# insufficient resources (disk full, out of memory, too many connections), operator
+# intervention (shutdown, cannot connect now, cancelled), system error; and a transaction
+# rolled back for serialization or deadlock, which the same data passes on a retry.
+_UNAVAILABLE_CLASSES = frozenset({"08", "40", "53", "57", "58"})
+
+
+def translate(exc: BaseException) -> SitePulseError:
+    """An error from a database call as SitePulse sees it: the database is away (hold the
+    data and retry) or it refused the data (retrying would be refused again). Besides the
+    driver's errors, what the driver raises while encoding a value (UnicodeEncodeError for
+    a lone surrogate, OverflowError, ValueError) is a refusal of the data too."""
+    if isinstance(exc, SitePulseError):
+        return exc
+    if isinstance(exc, psycopg.InterfaceError) or (
+        isinstance(exc, psycopg.OperationalError)
+        and (exc.sqlstate is None or exc.sqlstate[:2] in _UNAVAILABLE_CLASSES)
+    ):
+        return DatabaseUnavailable(f"{DatabaseUnavailable.__doc__} ({first_line(exc)})")
+    return DatabaseRefused(f"{type(exc).__name__}: {first_line(exc)}")
 
 
 def connect(settings: Settings, *, autocommit: bool = True) -> Connection:

@@ -18,6 +18,10 @@ class DatabaseUnavailable(SitePulseError):
     """The database cannot be reached; check SITEPULSE_DATABASE_URL and that it is running."""
 
 
+class DatabaseRefused(SitePulseError):
+    """The database refused the data; sending the same again would be refused again."""
+
+
 class TimescaleMissing(SitePulseError):
     """TimescaleDB is not available in this database: install it and preload it
     (shared_preload_libraries = 'timescaledb'), then run `sitepulse db migrate`."""

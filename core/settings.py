@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     # what bounds ingest's memory while the database is away.
     ingest_receive_maximum: int = Field(default=10_000, ge=10, le=65_535)
     ingest_session_expiry_s: int = Field(default=7 * 24 * 3600, ge=0)
+    # A larger message is refused (its first 64 KiB, size and hash kept as a dead letter).
+    # 10,000 readings (CONTRACT's largest batch) of ~200 bytes each fit with room to spare.
+    ingest_max_payload_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, le=256 * 1024**2)
+    # Messages received and not yet decoded. QoS 1 messages are bounded by the Receive
+    # Maximum; QoS 0 messages (at most once) are dropped, and counted, past this many bytes.
+    ingest_inbox_max_bytes: int = Field(default=256 * 1024**2, ge=1024**2)
     offline_timeout_s: dict[DeviceKind, int] = Field(default_factory=_default_offline_timeouts)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

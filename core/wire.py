@@ -3,6 +3,7 @@ become reasons a person can act on (`wind_mps=95.0 above 80`)."""
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, NotRequired
@@ -16,6 +17,8 @@ FUTURE_LIMIT = timedelta(minutes=5)
 EARLIEST_TS = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_BATCH = 10_000
 _CONFIG = ConfigDict(extra="forbid", strict=True)
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 3, 40, 40, 4, 4
 
 
 class BadReading(ValueError):
@@ -111,8 +114,11 @@ def validate_reading(kind: ReadingKind, item: object) -> Reading:
     return reading
 
 
-def reading_time(reading: Reading, received_at: datetime) -> tuple[datetime, bool]:
-    """The reading's timestamp and whether the receive time stands in for a missing one."""
+def reading_time(
+    reading: Reading, received_at: datetime, oldest: timedelta | None = None
+) -> tuple[datetime, bool]:
+    """The reading's timestamp and whether the receive time stands in for a missing one.
+    `oldest`: how far before the receive time a ts may be (None: back to 2000)."""
     raw = reading.get("ts")
     if raw is None:
         return received_at, True
@@ -128,17 +134,27 @@ def reading_time(reading: Reading, received_at: datetime) -> tuple[datetime, boo
         try:
             ts = datetime.fromisoformat(raw)
         except ValueError:
-            msg = f"ts={raw!r} is not an RFC 3339 time such as 2026-11-23T08:00:00+08:00"
+            msg = f"ts={_short(raw)} is not an RFC 3339 time such as 2026-11-23T08:00:00+08:00"
             raise BadReading(msg) from None
         if ts.tzinfo is None:
-            msg = f"ts={raw!r} has no UTC offset (add Z or +08:00)"
+            msg = f"ts={_short(raw)} has no UTC offset (add Z or +08:00)"
             raise BadReading(msg)
         if ts < EARLIEST_TS:
-            msg = f"ts={raw!r} is before 2000-01-01"
+            msg = f"ts={_short(raw)} is before 2000-01-01"
             raise BadReading(msg)
+    if oldest is not None and received_at - ts > oldest:
+        days = (received_at - ts).total_seconds() / 86400
+        msg = (
+            f"ts={_short(raw)} is {days:.0f} days before the receive time"
+            f" (limit {oldest.days} days, the kind's raw retention): device clock?"
+        )
+        raise BadReading(msg)
     if ts - received_at > FUTURE_LIMIT:
         ahead = (ts - received_at).total_seconds()
-        msg = f"ts={raw!r} is {ahead:.0f} s ahead of the receive time (limit 300 s): device clock?"
+        msg = (
+            f"ts={_short(raw)} is {ahead:.0f} s ahead of the receive time (limit 300 s):"
+            " device clock?"
+        )
         raise BadReading(msg)
     return ts, False
 
@@ -161,7 +177,7 @@ def _explain_one(error: Any, spec: ReadingSpec) -> str:
         return f"ts={_short(value)} is {_json_type(value)}, expected epoch milliseconds or RFC 3339"
     if kind == "extra_forbidden":
         allowed = ", ".join(spec.keys)
-        return f"unknown key {key!r} for kind {spec.kind} (expected ts, seq, {allowed})"
+        return f"unknown key {_short(key)} for kind {spec.kind} (expected ts, seq, {allowed})"
     if kind in ("less_than_equal", "less_than"):
         limit = ctx.get("le", ctx.get("lt"))
         word = "above" if kind == "less_than_equal" else "not below"
@@ -184,7 +200,9 @@ def _number(value: Any) -> str:
 
 
 def _short(value: object) -> str:
-    text = repr(value)
+    # A device's value may be a string of megabytes or a list nested a thousand deep:
+    # reprlib shows a bounded head of it (depth and length), never its whole repr.
+    text = _REPR.repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

@@ -4,20 +4,21 @@ the next batch. Holds, without acknowledging, while the database is away."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import psycopg
-
-from core.db import Connection, connect
-from core.errors import DatabaseUnavailable, first_line
+from core.db import Connection, connect, translate
+from core.errors import DatabaseUnavailable
 from core.settings import Settings
+from core.text import printable
 from core.topics import site_of
 from ingest.consumer import Inbound
-from ingest.decode import DeadLetter, Decoded
+from ingest.decode import Decoded
 from ingest.writer import WriteResult, prepare, write_batch
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ class Counters:
     stored: int = 0
     dead_letters: int = 0
     batches: int = 0
+    # messages that could be neither stored nor dead-lettered (none, by design)
+    lost: int = 0
 
 
 class Committer:
@@ -66,11 +69,22 @@ class Committer:
         return False
 
     def close(self, timeout: float = 60.0) -> None:
-        """Write what was handed over (unless the database is away), then stop."""
+        """Write what was handed over (unless the database is away), then stop. Never
+        blocks past `timeout`: the committer may have ended with a batch still queued."""
+        deadline = time.monotonic() + timeout
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            try:
+                self._queue.put(None, timeout=0.2)
+                break
+            except queue.Full:
+                continue
+        self._thread.join(max(deadline - time.monotonic(), 0))
         if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join(timeout)
-        if self._conn is not None:
+            log.warning(
+                "the committer did not finish within %.0f s; its batch stays unacknowledged",
+                timeout,
+            )
+        elif self._conn is not None:
             self._conn.close()
 
     def _run(self) -> None:
@@ -87,7 +101,10 @@ class Committer:
     def _connection(self) -> Connection:
         if self._conn is None or self._conn.closed:
             self._conn = connect(self.settings)
-            prepare(self._conn)
+            try:
+                prepare(self._conn)
+            except Exception as exc:
+                raise translate(exc) from exc
         return self._conn
 
     def _drop_connection(self) -> None:
@@ -96,55 +113,82 @@ class Committer:
         self._conn = None
 
     def _commit(self, messages: list[Inbound], decoded: list[Decoded]) -> bool:
+        """Write the batch, holding it while the database is away; what the database
+        refuses becomes dead letters. Only then are the messages acknowledged."""
+        pending = list(decoded)
+        total = WriteResult(0, 0, 0)
         delay = 0.5
-        while True:
+        while pending:
             try:
-                result = write_batch(self._connection(), decoded)
-                break
-            except (psycopg.OperationalError, DatabaseUnavailable) as exc:
+                total += self._write(pending)
+            except DatabaseUnavailable as exc:
                 self._drop_connection()
                 log.warning(
-                    "database unavailable (%s): %d messages held unacknowledged, retry in %.1f s",
-                    first_line(exc),
+                    "%s: %d messages held unacknowledged, retry in %.1f s",
+                    exc,
                     len(messages),
                     delay,
                 )
                 if self._stopping.wait(delay):
                     return False
                 delay = min(delay * 2, MAX_BACKOFF_S)
-            except psycopg.Error:
-                log.exception("batch refused by the database; writing message by message")
-                result = self._write_singly(decoded)
-                break
         self._ack(messages)
         c = self.counters
         c.messages += len(messages)
-        c.readings += result.readings
-        c.stored += result.stored
-        c.dead_letters += result.dead_letters
+        c.readings += total.readings
+        c.stored += total.stored
+        c.dead_letters += total.dead_letters
         c.batches += 1
         return True
 
-    def _write_singly(self, decoded: list[Decoded]) -> WriteResult:
-        """Isolate the message the database refuses, so that it cannot block the rest."""
-        readings = stored = dead = 0
-        for message in decoded:
-            try:
-                result = write_batch(self._connection(), [message])
-            except psycopg.OperationalError:
-                raise
-            except psycopg.Error as exc:
-                refused = Decoded(message.topic, message.payload, message.received_at)
-                refused.dead.append(_database_refusal(message, exc))
-                result = write_batch(self._connection(), [refused])
-            readings += result.readings
-            stored += result.stored
-            dead += result.dead_letters
-        return WriteResult(readings, stored, dead)
+    def _write(self, pending: list[Decoded]) -> WriteResult:
+        """Write `pending` in one transaction, or message by message when the database
+        refuses the batch; each message leaves `pending` once committed."""
+        try:
+            result = write_batch(self._connection(), pending)
+        except Exception as exc:
+            refusal = translate(exc)
+            if isinstance(refusal, DatabaseUnavailable):
+                raise refusal from exc
+            log.warning("batch refused by the database (%s); writing message by message", refusal)
+        else:
+            pending.clear()
+            return result
+        total = WriteResult(0, 0, 0)
+        while pending:
+            total += self._write_one(pending[0])
+            pending.pop(0)
+        return total
 
-
-def _database_refusal(message: Decoded, exc: psycopg.Error) -> DeadLetter:
-    reason = f"database refused the message: {first_line(exc)}"
-    return DeadLetter(
-        message.topic, site_of(message.topic), message.payload, "", reason, message.received_at
-    )
+    def _write_one(self, message: Decoded) -> WriteResult:
+        """One message, or its dead letter when the database refuses it: the message the
+        database refuses cannot hold back the others."""
+        try:
+            return write_batch(self._connection(), [message])
+        except Exception as exc:
+            refusal = translate(exc)
+            if isinstance(refusal, DatabaseUnavailable):
+                raise refusal from exc
+        log.warning(
+            "message on %s refused by the database: %s", printable(message.topic, 200), refusal
+        )
+        letter = Decoded(message.topic, message.payload, message.received_at)
+        letter.oversize = message.oversize
+        letter.refuse(f"database refused the message: {refusal}", "", site_of(message.topic))
+        try:
+            return write_batch(self._connection(), [letter])
+        except Exception as exc:
+            last = translate(exc)
+            if isinstance(last, DatabaseUnavailable):
+                raise last from exc
+            # Cannot happen by design (a letter holds only printable, bounded text and
+            # bytes); if it does, hold nothing back: say so loudly, with what identifies it.
+            log.exception(
+                "message on %s (sha256 %s, %d bytes) could not even be dead-lettered: %s",
+                printable(message.topic, 200),
+                hashlib.sha256(message.payload).hexdigest(),
+                len(message.payload),
+                last,
+            )
+            self.counters.lost += 1
+            return WriteResult(0, 0, 0)

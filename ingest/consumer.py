@@ -31,6 +31,48 @@ class Inbound(NamedTuple):
     received_at: float
 
 
+class Inbox:
+    """Messages received and not yet decoded: appended by paho's network thread, taken by
+    the service's. QoS 1 messages are bounded by the Receive Maximum (the broker holds the
+    rest); QoS 0 messages, which the broker does not hold for us, are dropped and counted
+    past `max_bytes`, so that a flood while the database is away cannot exhaust memory."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.dropped = 0
+        self._items: deque[Inbound] = deque()
+        self._lock = threading.Lock()
+        self._warned_at = 0.0
+
+    def put(self, message: Inbound) -> None:
+        size = len(message.payload)
+        with self._lock:
+            if message.qos == 0 and self.bytes + size > self.max_bytes:
+                self.dropped += 1
+                dropped = self.dropped
+            else:
+                self._items.append(message)
+                self.bytes += size
+                return
+        if message.received_at - self._warned_at >= 10:
+            self._warned_at = message.received_at
+            log.warning(
+                "inbox full (%d bytes): QoS 0 messages dropped (%d so far)", self.bytes, dropped
+            )
+
+    def take(self) -> Inbound | None:
+        with self._lock:
+            if not self._items:
+                return None
+            message = self._items.popleft()
+            self.bytes -= len(message.payload)
+            return message
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 def subscriptions(settings: Settings) -> list[tuple[str, SubscribeOptions]]:
     site = settings.ingest_site_filter
     telemetry = f"$share/{settings.ingest_group}/site/{site}/+/+/telemetry"
@@ -54,7 +96,7 @@ def stale_subscriptions(settings: Settings) -> list[str]:
 class Consumer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.inbox: deque[Inbound] = deque()
+        self.inbox = Inbox(settings.ingest_inbox_max_bytes)
         self.connected = threading.Event()
         self.subscribed = threading.Event()
         self.client = mqtt.Client(
@@ -73,20 +115,16 @@ class Consumer:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_subscribe = self._on_subscribe
-        append = self.inbox.append
+        put = self.inbox.put
         now = time.time
 
         def on_message(_client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
-            append(
-                Inbound(
-                    message.mid,
-                    message.qos,
-                    message.topic,
-                    bytes(message.payload),
-                    message.retain,
-                    now(),
-                )
-            )
+            try:
+                topic = message.topic
+            except UnicodeDecodeError:  # brokers check topics are UTF-8; be sure anyway
+                topic = message._topic.decode("utf-8", "replace")
+            payload = bytes(message.payload)
+            put(Inbound(message.mid, message.qos, topic, payload, message.retain, now()))
 
         self.client.on_message = on_message
 

@@ -1,16 +1,22 @@
-"""Dead letters after the fact: list them; replay those that now pass (after the device
-was registered, say). A replayed letter is marked, and its readings are stored once."""
+"""Dead letters after the fact: list them (without payloads), read one with its payload,
+replay those that now pass (after the device was registered, say). Replay goes message by
+message, each in a savepoint: a message the database refuses again is reported with the
+reason and the others are replayed. A replayed letter is marked; its readings are stored
+once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 
-from core.db import Connection
+from psycopg.rows import class_row
+
+from core.db import Connection, translate
+from core.errors import DatabaseUnavailable
 from core.sql import load_queries
-from ingest.decode import decode_message
-from ingest.registry import load_registry
+from ingest.decode import DEFAULT_LIMITS, DecodeLimits, decode_message
+from ingest.registry import Registry, load_registry
 from ingest.writer import prepare, write_batch
 
 _Q = load_queries("ingest", "dead_letters.sql")
@@ -27,7 +33,20 @@ class DeadLetterView:
     item: str
     reason: str
     replayed_at: datetime | None
-    payload: bytes
+    payload_sha256: bytes
+    size_bytes: int
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class DeadLetterWithPayload(DeadLetterView):
+    payload: bytes  # the payload, or its first bytes where `truncated`
+
+
+@dataclass(frozen=True)
+class ReplayFailure:
+    ids: list[int]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -35,60 +54,86 @@ class ReplayResult:
     replayed: int
     still_failing: int
     readings: int
+    # messages that could not be replayed for a reason other than their content
+    failures: list[ReplayFailure] = field(default_factory=list)
 
 
 def list_dead_letters(
     conn: Connection, *, site: str | None = None, include_replayed: bool = False, limit: int = 50
 ) -> list[DeadLetterView]:
-    rows = conn.execute(
-        _Q["list"], {"site": site, "include_replayed": include_replayed, "limit": limit}
-    ).fetchall()
-    return [
-        DeadLetterView(
-            id=row[0],
-            received_at=row[1],
-            last_received_at=row[2],
-            repeats=row[3],
-            topic=row[4],
-            site_id=row[5],
-            item=row[6],
-            reason=row[7],
-            replayed_at=row[8],
-            payload=bytes(row[9]),
-        )
-        for row in rows
-    ]
+    with conn.cursor(row_factory=class_row(DeadLetterView)) as cur:
+        params = {"site": site, "include_replayed": include_replayed, "limit": limit}
+        return cur.execute(_Q["list"], params).fetchall()
+
+
+def get_dead_letter(conn: Connection, letter_id: int) -> DeadLetterWithPayload | None:
+    with conn.cursor(row_factory=class_row(DeadLetterWithPayload)) as cur:
+        return cur.execute(_Q["get"], {"id": letter_id}).fetchone()
 
 
 def replay_dead_letters(
-    conn: Connection, *, site: str | None = None, limit: int = 10_000
+    conn: Connection,
+    *,
+    site: str | None = None,
+    limit: int = 1000,
+    limits: DecodeLimits = DEFAULT_LIMITS,
 ) -> ReplayResult:
     """Replay up to `limit` pending letters (the rest wait for the next call)."""
     registry = load_registry(conn)
     prepare(conn)
     replayed = failing = readings = 0
+    failures: list[ReplayFailure] = []
     with conn.transaction():
         letters = conn.execute(_Q["pending_for_replay"], {"site": site, "limit": limit}).fetchall()
-        for (topic, payload), group in groupby(letters, key=lambda row: (row[2], bytes(row[3]))):
-            group_rows = list(group)
-            # The original receive time, so that readings without ts get the same ts again.
-            first_received = min(row[1] for row in group_rows)
-            decoded = decode_message(topic, payload, first_received, registry)
-            failing_now = {letter.item: letter.reason for letter in decoded.dead}
-            known_items = {row[4] for row in group_rows}
-            passed = []
-            for letter_id, _, _, _, item in group_rows:
-                if item in failing_now:
-                    conn.execute(
-                        _Q["update_reason"], {"id": letter_id, "reason": failing_now[item]}
-                    )
-                    failing += 1
-                else:
-                    passed.append(letter_id)
-            if not passed:
+        for (topic, digest), group in groupby(letters, key=lambda row: (row[2], bytes(row[3]))):
+            rows = [(row[0], row[1], str(row[4])) for row in group]
+            try:
+                with conn.transaction():  # a savepoint: this message only
+                    outcome = _replay_message(conn, registry, topic, digest, rows, limits)
+            except Exception as exc:
+                refusal = translate(exc)
+                if isinstance(refusal, DatabaseUnavailable):
+                    raise refusal from exc
+                failures.append(ReplayFailure([r[0] for r in rows], str(refusal)))
+                failing += len(rows)
                 continue
-            decoded.dead = [d for d in decoded.dead if d.item not in known_items]
-            readings += write_batch(conn, [decoded]).stored
-            conn.execute(_Q["mark_replayed"], {"ids": passed})
-            replayed += len(passed)
-    return ReplayResult(replayed, failing, readings)
+            replayed += outcome[0]
+            failing += outcome[1]
+            readings += outcome[2]
+    return ReplayResult(replayed, failing, readings, failures)
+
+
+def _replay_message(
+    conn: Connection,
+    registry: Registry,
+    topic: str,
+    digest: bytes,
+    rows: list[tuple[int, datetime, str]],
+    limits: DecodeLimits,
+) -> tuple[int, int, int]:
+    """(letters replayed, letters still failing, readings stored) for one message."""
+    found = conn.execute(_Q["replay_payload"], {"sha256": digest}).fetchone()
+    if found is None or found[1]:
+        return 0, len(rows), 0  # kept truncated: what it held cannot be read again
+    payload = bytes(found[0])
+    # The original receive time, so that readings without ts get the same ts again.
+    first_received = min(row[1] for row in rows)
+    decoded = decode_message(topic, payload, first_received, registry, limits=limits)
+    failing_now = {letter.item: letter.reason for letter in decoded.dead}
+    passed = []
+    failing = 0
+    for letter_id, _, item in rows:
+        if item in failing_now:
+            conn.execute(_Q["update_reason"], {"id": letter_id, "reason": failing_now[item]})
+            failing += 1
+        else:
+            passed.append(letter_id)
+    if not passed:
+        return 0, failing, 0
+    lettered = {
+        str(r[0]) for r in conn.execute(_Q["lettered_items"], {"topic": topic, "sha256": digest})
+    }
+    decoded.dead = [d for d in decoded.dead if d.item not in lettered]
+    stored = write_batch(conn, [decoded]).stored
+    conn.execute(_Q["mark_replayed"], {"ids": passed})
+    return len(passed), failing, stored

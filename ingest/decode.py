@@ -1,14 +1,22 @@
-"""From one MQTT message to rows, dead letters and status changes: pure, no I/O."""
+"""From one MQTT message to rows, dead letters and status changes: pure, no I/O.
+
+Whatever a message holds, decoding it ends in rows, dead letters or status changes, never
+in an exception: every string that reaches the database is checked or made printable and
+bounded first (core/text.py), and an unforeseen failure refuses the message whole."""
 
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from core.kinds import ReadingKind
-from core.topics import BadTopic, Topic, site_of
+from core.kinds import READING_KINDS, ReadingKind
+from core.settings import Settings
+from core.text import fingerprint, printable
+from core.topics import ID_PATTERN, BadTopic, Topic, site_of
 from core.wire import MAX_BATCH, BadReading, reading_time, validate_reading
 from ingest.registry import Device, Registry
 
@@ -21,13 +29,46 @@ MEASUREMENT_COLUMNS: dict[ReadingKind, tuple[str, ...]] = {
     "env": ("temp_c", "rh_pct", "pm25_ugm3", "pm10_ugm3", "noise_dba", "core_temp_c"),
 }
 Row = tuple[Any, ...]
+log = logging.getLogger(__name__)
+
+
+# A message may be refused item by item; past this many letters the rest are counted in
+# one more letter, so that 10,000 bad readings make 101 rows, not 10,000.
+MAX_LETTERS = 100
+MORE_ITEM = "[...]"
+# A status is one word; a longer payload is refused before it is parsed.
+MAX_STATUS_BYTES = 256
+_MAX_REASON = 1000
+_MAX_ITEM = 48
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeLimits:
+    max_payload_bytes: int = 4 * 1024 * 1024
+    # how far back a reading's ts may be, per kind (None: back to 2000-01-01)
+    oldest: Mapping[ReadingKind, timedelta | None] = field(
+        default_factory=lambda: dict.fromkeys(READING_KINDS)
+    )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DecodeLimits:
+        # A reading older than its kind's raw retention would be dropped at the next
+        # retention run: refused as a dead letter it is kept, visible and replayable; and
+        # one message cannot make the database create chunks back to the year 2000.
+        days = settings.retention_days
+        return cls(
+            max_payload_bytes=settings.ingest_max_payload_bytes,
+            oldest={k: timedelta(days=days[k]) if days.get(k) else None for k in READING_KINDS},
+        )
+
+
+DEFAULT_LIMITS = DecodeLimits()
 
 
 @dataclass(slots=True)
 class DeadLetter:
     topic: str
     site_id: str | None
-    payload: bytes
     item: str
     reason: str
     received_at: datetime
@@ -54,15 +95,82 @@ class Decoded:
     dead: list[DeadLetter] = field(default_factory=list)
     statuses: list[StatusChange] = field(default_factory=list)
     gateway: Device | None = None
+    # over the size limit: its dead letter keeps the first bytes, its size and its hash
+    oversize: bool = False
+    refused_beyond_cap: int = 0
 
     @property
     def reading_count(self) -> int:
         return sum(len(rows) for rows in self.rows.values())
 
+    @property
+    def refused_items(self) -> int:
+        letters = len(self.dead) - (1 if self.dead and self.dead[-1].item == MORE_ITEM else 0)
+        return letters + self.refused_beyond_cap
+
+    def refuse(self, reason: str, item: str = "", site_id: str | None = None) -> None:
+        if len(self.dead) >= MAX_LETTERS:
+            self.refused_beyond_cap += 1
+            return
+        topic, reason = printable(self.topic, 300), printable(reason, _MAX_REASON)
+        self.dead.append(DeadLetter(topic, site_id, item, reason, self.received_at))
+
+    def refuse_whole(self, reason: str, site_id: str | None) -> None:
+        """The message as a whole: nothing it held is stored."""
+        self.rows = {"crane": [], "tag": [], "env": []}
+        self.statuses = []
+        self.dead = []
+        self.refused_beyond_cap = 0
+        self.refuse(reason, "", site_id)
+
+    def close_letters(self) -> None:
+        """One letter more for the items refused beyond the cap, if any."""
+        if not self.refused_beyond_cap:
+            return
+        first = self.dead[0]
+        reason = (
+            f"{self.refused_beyond_cap} more items refused beyond the first {MAX_LETTERS}"
+            f" (the first: {first.reason})"
+        )
+        self.dead.append(
+            DeadLetter(
+                first.topic,
+                first.site_id,
+                MORE_ITEM,
+                printable(reason, _MAX_REASON),
+                self.received_at,
+            )
+        )
+
+
+class _DuplicateKey(ValueError):
+    pass
+
 
 def _reject_constant(name: str) -> None:
     msg = f"{name} is not a JSON number"
     raise ValueError(msg)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                msg = (
+                    f"duplicate key {printable(key, 40)!r} in one object (JSON keys must be unique)"
+                )
+                raise _DuplicateKey(msg)
+            seen.add(key)
+    return obj
+
+
+def parse_json(payload: bytes) -> Any:
+    """Strict JSON: UTF-8, no NaN or Infinity, no key twice in one object."""
+    return json.loads(
+        payload.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_object
+    )
 
 
 def decode_message(
@@ -72,80 +180,134 @@ def decode_message(
     registry: Registry,
     *,
     retained: bool = False,
+    limits: DecodeLimits = DEFAULT_LIMITS,
 ) -> Decoded:
     out = Decoded(topic, payload, received_at)
+    try:
+        _decode(out, registry, retained, limits)
+    except Exception as exc:
+        # The last line of defence: whatever one message does to the decoder, it becomes
+        # a dead letter, and the next message is decoded as usual.
+        log.exception("could not decode a message on %s", printable(topic, 200))
+        out.refuse_whole(
+            f"could not decode the message ({type(exc).__name__}: {exc}); kept for replay",
+            site_of(topic),
+        )
+    out.close_letters()
+    return out
 
-    def refuse(reason: str, item: str = "", site_id: str | None = None) -> Decoded:
-        out.dead.append(DeadLetter(topic, site_id, payload, item, reason, received_at))
-        return out
 
+def _decode(out: Decoded, registry: Registry, retained: bool, limits: DecodeLimits) -> None:
+    topic, payload, received_at = out.topic, out.payload, out.received_at
     try:
         parsed = Topic.parse(topic)
     except BadTopic as exc:
-        return refuse(str(exc), site_id=site_of(topic))
+        out.refuse(str(exc), site_id=site_of(topic))
+        return
     site = parsed.site
+    if len(payload) > limits.max_payload_bytes:
+        out.oversize = True
+        out.refuse(
+            f"payload of {len(payload)} bytes is over the limit of {limits.max_payload_bytes}"
+            " (SITEPULSE_INGEST_MAX_PAYLOAD_BYTES); its first bytes, size and hash are kept",
+            site_id=site,
+        )
+        return
     device = registry.devices.get(parsed.device)
     if device is None:
-        return refuse(
+        out.refuse(
             f"unknown device {parsed.device} (not in the registry of any site)", site_id=site
         )
+        return
     if device.site_id != site:
-        return refuse(f"{device.id} belongs to site {device.site_id}, not {site}", site_id=site)
+        out.refuse(f"{device.id} belongs to site {device.site_id}, not {site}", site_id=site)
+        return
     if device.kind != parsed.kind:
-        return refuse(
+        out.refuse(
             f"{device.id} is a device of kind {device.kind}, not {parsed.kind}", site_id=site
         )
+        return
 
     if parsed.channel == "status":
         try:
             online = parse_status(payload)
         except ValueError as exc:
-            return refuse(str(exc), site_id=site)
+            out.refuse(str(exc), site_id=site)
+            return
         out.statuses.append(
             StatusChange(device.id, site, device.kind, online, received_at, retained)
         )
-        return out
+        return
 
     try:
-        data = json.loads(payload.decode("utf-8"), parse_constant=_reject_constant)
+        data = parse_json(payload)
     except UnicodeDecodeError as exc:
-        return refuse(f"payload is not UTF-8 (byte {exc.start})", site_id=site)
+        out.refuse(f"payload is not UTF-8 (byte {exc.start})", site_id=site)
+        return
+    except _DuplicateKey as exc:
+        out.refuse(f"payload is not JSON we accept: {exc}", site_id=site)
+        return
     except ValueError as exc:
-        return refuse(f"payload is not JSON: {exc}", site_id=site)
+        out.refuse(f"payload is not JSON: {exc}", site_id=site)
+        return
     except RecursionError:
-        return refuse("payload is not JSON we accept: nested too deeply", site_id=site)
+        out.refuse("payload is not JSON we accept: nested too deeply", site_id=site)
+        return
 
     if device.kind == "gateway":
         out.gateway = device
         if not isinstance(data, dict) or not data:
-            return refuse(
+            out.refuse(
                 "a gateway payload must be a non-empty object of child device id -> reading(s)",
                 site_id=site,
             )
+            return
         for child_id, value in data.items():
+            if not ID_PATTERN.fullmatch(child_id):
+                out.refuse(
+                    f"child device id {printable(child_id, 40)!r} is not 1-64 of A-Z a-z 0-9 _ -",
+                    _item_name(child_id),
+                    site,
+                )
+                continue
             child = registry.devices.get(child_id)
             if child is None:
-                refuse(f"unknown device {child_id}", child_id, site)
+                out.refuse(f"unknown device {child_id}", child_id, site)
             elif child.gateway_id != device.id or child.site_id != site:
-                refuse(f"{child_id} is not a child of {device.id}", child_id, site)
+                out.refuse(f"{child_id} is not a child of {device.id}", child_id, site)
             else:
-                _readings(out, child, value, child_id, received_at, registry, refuse)
-        return out
+                _readings(out, child, value, child_id, registry, limits)
+        return
 
-    _readings(out, device, data, "", received_at, registry, refuse)
-    return out
+    _readings(out, device, data, "", registry, limits)
+
+
+def _item_name(child_id: str) -> str:
+    """A gateway child that cannot be named as it came: a bounded, printable head of its
+    id and a fingerprint, so that two such children never share a letter."""
+    return f"{printable(child_id, _MAX_ITEM - 9)}#{fingerprint(child_id)}"
 
 
 def parse_status(payload: bytes) -> bool:
+    if len(payload) > MAX_STATUS_BYTES:
+        msg = (
+            f"status payload of {len(payload)} bytes is not online or offline"
+            f' (plain, or {{"state": ...}})'
+        )
+        raise ValueError(msg)
     text = payload.decode("utf-8", errors="replace").strip()
     if text.startswith("{"):
         try:
-            text = str(json.loads(text).get("state", ""))
-        except (ValueError, AttributeError):
-            text = ""
+            state = json.loads(text).get("state", "")
+        except (ValueError, AttributeError, RecursionError):
+            state = ""
+        text = state if isinstance(state, str) else ""
     if text in ("online", "offline"):
         return text == "online"
-    msg = f'status payload {text[:40]!r} is not online or offline (plain, or {{"state": ...}})'
+    msg = (
+        f"status payload {printable(text, 40)!r} is not online or offline"
+        ' (plain, or {"state": ...})'
+    )
     raise ValueError(msg)
 
 
@@ -154,21 +316,20 @@ def _readings(
     device: Device,
     data: object,
     prefix: str,
-    received_at: datetime,
     registry: Registry,
-    refuse: Any,
+    limits: DecodeLimits,
 ) -> None:
     site = device.site_id
     if device.kind == "gateway":
-        refuse(f"{device.id} is a gateway: it cannot send readings for itself", prefix, site)
+        out.refuse(f"{device.id} is a gateway: it cannot send readings for itself", prefix, site)
         return
     kind: ReadingKind = device.kind
     if isinstance(data, list):
         if not data:
-            refuse("an empty batch carries no reading", prefix, site)
+            out.refuse("an empty batch carries no reading", prefix, site)
             return
         if len(data) > MAX_BATCH:
-            refuse(
+            out.refuse(
                 f"a batch holds at most {MAX_BATCH} readings, this one {len(data)}", prefix, site
             )
             return
@@ -177,12 +338,14 @@ def _readings(
         items = [(prefix, data)]
     rows = out.rows[kind]
     columns = MEASUREMENT_COLUMNS[kind]
+    received_at = out.received_at
+    oldest = limits.oldest.get(kind)
     for item_name, item in items:
         try:
             reading = validate_reading(kind, item)
-            ts, from_receive = reading_time(reading, received_at)
+            ts, from_receive = reading_time(reading, received_at, oldest)
         except BadReading as exc:
-            refuse(str(exc), item_name, site)
+            out.refuse(str(exc), item_name, site)
             continue
         floor, zone = device.floor, device.zone
         if kind == "tag":

@@ -10,17 +10,15 @@ import time
 from datetime import UTC, datetime
 from types import FrameType
 
-import psycopg
-
-from core.db import Connection, connect
-from core.errors import DatabaseUnavailable, first_line
+from core.db import Connection, connect, translate
+from core.errors import DatabaseUnavailable
 from core.lifecycle import run_until_signalled
 from core.migrate import check_ready
 from core.service_metrics import report
 from core.settings import Settings
 from ingest.committer import MAX_BACKOFF_S, Committer, Counters
 from ingest.consumer import Consumer, Inbound
-from ingest.decode import Decoded, decode_message
+from ingest.decode import Decoded, DecodeLimits, decode_message
 from ingest.registry import Registry, current_version, load_registry
 from ingest.writer import mark_offline
 
@@ -38,6 +36,7 @@ class IngestService:
         self.consumer = Consumer(settings)
         self.stopping = threading.Event()
         self.registry = Registry()
+        self.limits = DecodeLimits.from_settings(settings)
         self.committer = Committer(settings, self.consumer.ack, self.stopping)
         # Registry polls and offline sweeps; the committer has a connection of its own.
         self._conn: Connection | None = None
@@ -120,9 +119,8 @@ class IngestService:
         # when the inbox is empty: a backlog is drained in full batches, not one by one.
         deadline = time.time() + 0.1  # idle: come back for housekeeping
         while items < max_readings and len(messages) < max_messages:
-            try:
-                message = inbox.popleft()
-            except IndexError:
+            message = inbox.take()
+            if message is None:
                 if time.time() >= deadline or self.stopping.is_set():
                     break
                 # Idle, a short nap; in a batch, a shorter one (the deadline is near).
@@ -137,6 +135,7 @@ class IngestService:
                 received_at,
                 self.registry,
                 retained=message.retained,
+                limits=self.limits,
             )
             messages.append(message)
             decoded.append(result)
@@ -164,6 +163,9 @@ class IngestService:
                     "stored_total": c.stored, "duplicates_total": c.readings - c.stored,
                     "dead_letters_total": c.dead_letters, "batches_total": c.batches,
                     "inbox_messages": len(self.consumer.inbox),
+                    "inbox_bytes": self.consumer.inbox.bytes,
+                    "dropped_qos0_total": self.consumer.inbox.dropped,
+                    "lost_total": c.lost,
                     "broker_connected": float(self.consumer.connected.is_set()),
                 })  # fmt: skip
             if now >= self._next_offline_sweep:
@@ -171,11 +173,12 @@ class IngestService:
                 gone = mark_offline(self._connection(), self.settings.offline_timeout_s)
                 if gone:
                     log.info("offline (no data): %s", ", ".join(sorted(gone)[:20]))
-        except (psycopg.OperationalError, DatabaseUnavailable) as exc:
+        except Exception as exc:
+            # Housekeeping is best effort: whatever fails, the stream goes on.
             if self._conn is not None:
                 self._conn.close()
             self._conn = None
-            log.warning("housekeeping skipped: %s", first_line(exc))
+            log.warning("housekeeping skipped: %s", translate(exc))
         if now >= self._next_stats:
             self._next_stats = now + STATS_EVERY_S
             c = self.counters

@@ -3,6 +3,7 @@ the hypertables skipping duplicates, device state, dead letters, NOTIFY, commit.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -15,6 +16,8 @@ from core.sql import load_queries
 from ingest.decode import COMMON_COLUMNS, MEASUREMENT_COLUMNS, DeadLetter, Decoded
 
 _Q = load_queries("ingest", "writer.sql")
+# A message over the size limit is not kept whole: its first bytes, size and hash are.
+OVERSIZE_KEPT_BYTES = 64 * 1024
 # Binary COPY: five times cheaper per row than text on the client (timestamps above all).
 _COPY = {
     kind: f"COPY {kind}_stage ({', '.join(COMMON_COLUMNS + MEASUREMENT_COLUMNS[kind])})"
@@ -38,6 +41,13 @@ class WriteResult:
     @property
     def duplicates(self) -> int:
         return self.readings - self.stored
+
+    def __add__(self, other: WriteResult) -> WriteResult:
+        return WriteResult(
+            self.readings + other.readings,
+            self.stored + other.stored,
+            self.dead_letters + other.dead_letters,
+        )
 
 
 def prepare(conn: Connection) -> None:
@@ -97,12 +107,19 @@ def write_batch(conn: Connection, messages: Sequence[Decoded]) -> WriteResult:
         ]
         if statuses:
             cur.executemany(_Q["apply_status"], statuses)
-        letters = _merge_repeats([d for m in messages for d in m.dead])
-        if letters:
-            cur.executemany(_Q["upsert_dead_letter"], letters)
+        refused = [m for m in messages if m.dead]
+        if refused:
+            payloads: dict[bytes, dict[str, object]] = {}
+            letters: list[tuple[DeadLetter, bytes]] = []
+            for message in refused:
+                digest = hashlib.sha256(message.payload).digest()
+                payloads[digest] = _payload_row(digest, message)
+                letters.extend((letter, digest) for letter in message.dead)
+            cur.executemany(_Q["insert_dead_letter_payload"], list(payloads.values()))
+            cur.executemany(_Q["upsert_dead_letter"], _merge_repeats(letters))
         if stored or statuses:
             cur.execute(_Q["notify_committed"], {"payload": committed_payload(sites)})
-    return WriteResult(readings, stored, sum(len(m.dead) for m in messages))
+    return WriteResult(readings, stored, sum(m.refused_items for m in messages))
 
 
 def committed_payload(sites: Mapping[str, Sequence[datetime]]) -> str:
@@ -120,12 +137,23 @@ def committed_payload(sites: Mapping[str, Sequence[datetime]]) -> str:
     return payload if len(payload) < 7900 else "{}"
 
 
-def _merge_repeats(letters: list[DeadLetter]) -> list[dict[str, object]]:
+def _payload_row(digest: bytes, message: Decoded) -> dict[str, object]:
+    payload = message.payload
+    kept = payload[:OVERSIZE_KEPT_BYTES] if message.oversize else payload
+    return {
+        "sha256": digest,
+        "payload": kept,
+        "size_bytes": len(payload),
+        "truncated": len(kept) < len(payload),
+    }
+
+
+def _merge_repeats(letters: list[tuple[DeadLetter, bytes]]) -> list[dict[str, object]]:
     """One row per (topic, payload, item): a conflict target may be hit once per statement."""
     counts: Counter[tuple[str, bytes, str]] = Counter()
     first: dict[tuple[str, bytes, str], DeadLetter] = {}
-    for letter in letters:
-        key = (letter.topic, letter.payload, letter.item)
+    for letter, digest in letters:
+        key = (letter.topic, digest, letter.item)
         counts[key] += 1
         first.setdefault(key, letter)
     return [
@@ -134,7 +162,7 @@ def _merge_repeats(letters: list[DeadLetter]) -> list[dict[str, object]]:
             "repeats": counts[key],
             "topic": letter.topic,
             "site_id": letter.site_id,
-            "payload": letter.payload,
+            "payload_sha256": key[1],
             "item": letter.item,
             "reason": letter.reason,
         }

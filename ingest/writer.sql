@@ -16,13 +16,16 @@ INSERT INTO tag_readings SELECT * FROM tag_stage ON CONFLICT DO NOTHING;
 INSERT INTO env_readings SELECT * FROM env_stage ON CONFLICT DO NOTHING;
 
 -- name: upsert_device_state
--- "Latest" is the reading with the greatest ts, not the last to arrive: a late batch
--- refreshes last_seen_at but never overwrites newer values. Each device's newest staged
--- row is picked first, and only that row is turned into JSON.
+-- "Latest" is the reading with the greatest min(ts, received_at), not the last to arrive:
+-- a late batch refreshes last_seen_at but never overwrites newer values, and a reading
+-- stamped ahead of its arrival (a fast clock) counts from its arrival, so that it cannot
+-- hold the device's values still. Each device's newest staged row is picked first, and
+-- only that row is turned into JSON.
 INSERT INTO device_state AS d
-    (device_id, site_id, kind, last_ts, last_seen_at, latest, floor, zone,
-     online, status_changed_at, status_reason)
-SELECT device_id, site_id, kind, ts, received_at, latest, floor, zone,
+    (device_id, site_id, kind, last_ts, latest_at, clock_ahead_s, last_seen_at, latest,
+     floor, zone, online, status_changed_at, status_reason)
+SELECT device_id, site_id, kind, ts, least(ts, received_at),
+       greatest(extract(epoch FROM ts - received_at), 0), received_at, latest, floor, zone,
        true, received_at, 'data received'
 FROM (
     SELECT device_id, site_id, 'crane' AS kind, ts, received_at, floor, zone,
@@ -30,28 +33,32 @@ FROM (
                'load_t', load_t, 'radius_m', radius_m, 'height_m', height_m,
                'slew_deg', slew_deg, 'moment_pct', moment_pct, 'wind_mps', wind_mps,
                'tilt_deg', tilt_deg)) AS latest
-    FROM (SELECT DISTINCT ON (device_id) * FROM crane_stage ORDER BY device_id, ts DESC) AS c
+    FROM (SELECT DISTINCT ON (device_id) * FROM crane_stage ORDER BY device_id, least(ts, received_at) DESC, ts DESC) AS c
     UNION ALL
     SELECT device_id, site_id, 'tag', ts, received_at, floor, zone,
            jsonb_strip_nulls(jsonb_build_object(
                'x_m', x_m, 'y_m', y_m, 'z_m', z_m, 'battery_pct', battery_pct,
                'sos', coalesce(sos, false)))
-    FROM (SELECT DISTINCT ON (device_id) * FROM tag_stage ORDER BY device_id, ts DESC) AS t
+    FROM (SELECT DISTINCT ON (device_id) * FROM tag_stage ORDER BY device_id, least(ts, received_at) DESC, ts DESC) AS t
     UNION ALL
     SELECT device_id, site_id, 'env', ts, received_at, floor, zone,
            jsonb_strip_nulls(jsonb_build_object(
                'temp_c', temp_c, 'rh_pct', rh_pct, 'pm25_ugm3', pm25_ugm3,
                'pm10_ugm3', pm10_ugm3, 'noise_dba', noise_dba, 'core_temp_c', core_temp_c))
-    FROM (SELECT DISTINCT ON (device_id) * FROM env_stage ORDER BY device_id, ts DESC) AS e
+    FROM (SELECT DISTINCT ON (device_id) * FROM env_stage ORDER BY device_id, least(ts, received_at) DESC, ts DESC) AS e
 ) AS s
 ON CONFLICT (device_id) DO UPDATE SET
-    latest = CASE WHEN d.last_ts IS NULL OR excluded.last_ts >= d.last_ts
+    latest = CASE WHEN d.latest_at IS NULL OR excluded.latest_at >= d.latest_at
                   THEN d.latest || excluded.latest ELSE d.latest END,
-    floor = CASE WHEN d.last_ts IS NULL OR excluded.last_ts >= d.last_ts
+    floor = CASE WHEN d.latest_at IS NULL OR excluded.latest_at >= d.latest_at
                  THEN excluded.floor ELSE d.floor END,
-    zone = CASE WHEN d.last_ts IS NULL OR excluded.last_ts >= d.last_ts
+    zone = CASE WHEN d.latest_at IS NULL OR excluded.latest_at >= d.latest_at
                 THEN excluded.zone ELSE d.zone END,
-    last_ts = greatest(d.last_ts, excluded.last_ts),
+    last_ts = CASE WHEN d.latest_at IS NULL OR excluded.latest_at >= d.latest_at
+                   THEN excluded.last_ts ELSE d.last_ts END,
+    clock_ahead_s = CASE WHEN d.latest_at IS NULL OR excluded.latest_at >= d.latest_at
+                         THEN excluded.clock_ahead_s ELSE d.clock_ahead_s END,
+    latest_at = greatest(d.latest_at, excluded.latest_at),
     last_seen_at = greatest(d.last_seen_at, excluded.last_seen_at),
     online = true,
     status_changed_at = CASE WHEN d.online THEN d.status_changed_at ELSE excluded.status_changed_at END,
@@ -77,12 +84,20 @@ ON CONFLICT (device_id) DO UPDATE SET
     status_reason = excluded.status_reason
 WHERE d.online IS DISTINCT FROM excluded.online AND NOT %(retained)s;
 
+-- name: insert_dead_letter_payload
+-- Once per refused message, whatever number of its items were refused.
+INSERT INTO dead_letter_payloads (sha256, payload, size_bytes, truncated)
+VALUES (%(sha256)s, %(payload)s, %(size_bytes)s, %(truncated)s)
+ON CONFLICT (sha256) DO NOTHING;
+
 -- name: upsert_dead_letter
 INSERT INTO dead_letters AS l
-    (received_at, last_received_at, repeats, topic, site_id, payload, payload_sha256, item, reason)
-VALUES (%(received_at)s, %(received_at)s, %(repeats)s, %(topic)s, %(site_id)s, %(payload)s,
-        sha256(%(payload)s), %(item)s, %(reason)s)
-ON CONFLICT (topic, payload_sha256, item) DO UPDATE SET
+    (letter_key, received_at, last_received_at, repeats, topic, site_id, payload_sha256, item,
+     reason)
+VALUES (dead_letter_key(%(topic)s, %(payload_sha256)s, %(item)s), %(received_at)s,
+        %(received_at)s, %(repeats)s, %(topic)s, %(site_id)s, %(payload_sha256)s, %(item)s,
+        %(reason)s)
+ON CONFLICT (letter_key) DO UPDATE SET
     repeats = l.repeats + excluded.repeats,
     last_received_at = greatest(l.last_received_at, excluded.last_received_at);
 

@@ -280,9 +280,10 @@ def _deadletters_list(args: argparse.Namespace, settings: Settings) -> int:
         mark = f" replayed {letter.replayed_at:%Y-%m-%d %H:%M:%S}" if letter.replayed_at else ""
         repeats = f" x{letter.repeats}" if letter.repeats > 1 else ""
         item = f" {letter.item}" if letter.item else ""
+        cut = ", kept truncated" if letter.truncated else ""
         print(
             f"#{letter.id} {letter.received_at:%Y-%m-%d %H:%M:%S%z} "
-            f"{letter.topic}{item}{repeats}{mark}\n"
+            f"{letter.topic}{item}{repeats}{mark} ({letter.size_bytes} bytes{cut})\n"
             f"    {letter.reason}"
         )
     print(f"{len(letters)} dead letter(s)")
@@ -292,14 +293,20 @@ def _deadletters_list(args: argparse.Namespace, settings: Settings) -> int:
 def _deadletters_replay(args: argparse.Namespace, settings: Settings) -> int:
     from core.db import connect
     from ingest.dead_letters import replay_dead_letters
+    from ingest.decode import DecodeLimits
 
     with connect(settings) as conn:
-        result = replay_dead_letters(conn, site=args.site)
+        result = replay_dead_letters(
+            conn, site=args.site, limits=DecodeLimits.from_settings(settings)
+        )
     print(
         f"replayed {result.replayed} dead letter(s), {result.readings} reading(s) stored; "
         f"{result.still_failing} still failing"
     )
-    return 0
+    for failure in result.failures:
+        ids = ", ".join(f"#{i}" for i in failure.ids)
+        print(f"  not replayed ({ids}): {failure.reason}")
+    return 1 if result.failures else 0
 
 
 def _duration(text: str) -> timedelta:
