@@ -78,7 +78,8 @@ class Committer:
                 break
             except queue.Full:
                 continue
-        self._thread.join(max(deadline - time.monotonic(), 0))
+        if self._thread.is_alive():
+            self._thread.join(max(deadline - time.monotonic(), 0))
         if self._thread.is_alive():
             log.warning(
                 "the committer did not finish within %.0f s; its batch stays unacknowledged",
