@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from rules.notify.config import DingTalk, Email, Feishu, Smtp, Webhook, WeCom
+
+SUBJECT_MAX = 200
+HEADER_MAX = 998  # RFC 5322's longest line
+# C0, DEL, C1, and the line and paragraph separators str.splitlines() also breaks on
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +114,13 @@ def feishu_sign(secret: str, timestamp_s: int) -> str:
     return base64.b64encode(mac.digest()).decode()
 
 
+def header_value(text: str, limit: int = HEADER_MAX) -> str:
+    """One line for a mail or HTTP header: an alert's text can carry a line break, which
+    would end the header and start another (or make the message impossible to build)."""
+    flat = _CONTROL.sub(" ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
+
+
 def http_request(
     channel: Webhook | WeCom | DingTalk | Feishu, notice: Notice, now: datetime
 ) -> HttpRequest:
@@ -125,7 +138,7 @@ def http_request(
             headers["X-SitePulse-Signature"] = webhook_signature(
                 channel.secret.get_secret_value(), stamp, body
             )
-        return HttpRequest(url, headers, body)
+        return HttpRequest(url, _headers(headers), body)
     if isinstance(channel, WeCom):
         payload = {"msgtype": "markdown", "markdown": {"content": _markdown(notice)}}
     elif isinstance(channel, DingTalk):
@@ -147,14 +160,14 @@ def http_request(
                 "sign": feishu_sign(channel.secret.get_secret_value(), stamp_s),
                 **payload,
             }
-    return HttpRequest(url, headers, _json(payload))
+    return HttpRequest(url, _headers(headers), _json(payload))
 
 
 def email_message(channel: Email, smtp: Smtp, notice: Notice) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = f"{notice.site}: {notice.headline}"
-    message["From"] = smtp.sender
-    message["To"] = ", ".join(channel.to)
+    message["Subject"] = header_value(f"{notice.site}: {notice.headline}", SUBJECT_MAX)
+    message["From"] = header_value(smtp.sender)
+    message["To"] = ", ".join(header_value(address) for address in channel.to)
     message["Date"] = format_datetime(notice.at)
     message["Message-ID"] = make_msgid(f"sitepulse.delivery{notice.delivery_id}")
     message["X-SitePulse-Delivery"] = str(notice.delivery_id)
@@ -179,6 +192,10 @@ def accepted(channel: Webhook | WeCom | DingTalk | Feishu, status: int, body: by
         return None
     why = (answer.get("msg") or answer.get("errmsg")) if isinstance(answer, dict) else answer
     return f"{field}={code}: {why}"
+
+
+def _headers(headers: dict[str, str]) -> dict[str, str]:
+    return {name: header_value(value) for name, value in headers.items()}
 
 
 def _markdown(notice: Notice) -> str:
