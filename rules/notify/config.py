@@ -3,13 +3,14 @@ floor, and the escalation delays. YAML, validated, each problem named with its l
 
 from __future__ import annotations
 
+import ssl
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
 
-from core.errors import NotifyConfigInvalid
+from core.errors import NotifyConfigInvalid, first_line
 from core.yaml_file import Problem, parse_yaml_model
 from rules.model import Duration, Severity
 
@@ -66,6 +67,7 @@ class Smtp(_Strict):
     username: str | None = None
     password: SecretStr | None = None
     starttls: bool = False
+    smtps: bool = False  # TLS from the first byte, usually port 465
 
 
 class Route(_Strict):
@@ -89,12 +91,36 @@ class Route(_Strict):
 
 class NotifyConfig(_Strict):
     smtp: Smtp | None = None
+    ca_file: Path | None = None  # a private CA, trusted besides the system's
     escalation: list[Duration] = []
     channels: dict[str, Channel] = {}
     routes: list[Route] = []
 
     def escalation_level(self, unanswered: timedelta) -> int:
         return sum(1 for delay in self.escalation if unanswered >= delay)
+
+    @field_validator("ca_file")
+    @classmethod
+    def _loadable(cls, path: Path | None) -> Path | None:
+        if path is None:
+            return None
+        if not path.is_absolute():
+            msg = f"{path}: give an absolute path, not one relative to where the service runs"
+            raise ValueError(msg)
+        try:
+            tls_context(path)
+        except OSError as exc:  # ssl.SSLError is one: a file without a PEM certificate
+            msg = f"{path}: not a readable PEM file of CA certificates ({first_line(exc)})"
+            raise ValueError(msg) from None
+        return path
+
+
+def tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    """Certificates and host names verified against the system's CAs and `ca_file`'s."""
+    context = ssl.create_default_context()
+    if ca_file is not None:
+        context.load_verify_locations(cafile=ca_file)
+    return context
 
 
 def _check(config: NotifyConfig) -> list[Problem]:
@@ -119,6 +145,10 @@ def _check(config: NotifyConfig) -> list[Problem]:
                             f"unknown channel {name!r} (known: {known})",
                         )
                     )
+    if config.smtp is not None and config.smtp.starttls and config.smtp.smtps:
+        problems.append(
+            Problem(("smtp",), "`starttls` (port 587) or `smtps` (port 465): one, not both")
+        )
     if config.smtp is None:
         for name, channel in config.channels.items():
             if isinstance(channel, Email):

@@ -16,7 +16,8 @@ ON CONFLICT (event_id, route, channel) DO NOTHING;
 UPDATE alert_events SET dispatched_at = now() WHERE id = ANY(%(ids)s);
 
 -- name: due_delivery
--- One delivery that is due, locked until its attempt is recorded.
+-- One delivery that is due and not yet tried in this pass, locked until its attempt is
+-- recorded.
 SELECT d.id, d.route, d.channel, d.attempts, e.id, e.kind, e.level, e.actor, e.note, e.at,
        a.id, a.site_id, a.rule_id, a.subject, a.state, a.severity, a.title, a.message,
        coalesce(f.name, 'level ' || a.floor), a.zone, a.value, a.raised_at, s.timezone
@@ -26,6 +27,7 @@ JOIN alerts AS a ON a.id = e.alert_id
 JOIN sites AS s ON s.id = a.site_id
 LEFT JOIN floors AS f ON f.site_id = a.site_id AND f.level = a.floor
 WHERE d.delivered_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= now()
+  AND d.id <> ALL(%(tried)s::bigint[])
 ORDER BY d.next_attempt_at, d.id
 LIMIT 1
 FOR UPDATE OF d SKIP LOCKED;
