@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -10,8 +12,23 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from core.errors import NotifyConfigInvalid
-from rules.notify.channels import Notice, accepted, http_request, webhook_signature
-from rules.notify.config import Email, Feishu, WeCom, load_notify_config, parse_notify_config
+from rules.notify.channels import (
+    SUBJECT_MAX,
+    Notice,
+    accepted,
+    email_message,
+    header_value,
+    http_request,
+    webhook_signature,
+)
+from rules.notify.config import (
+    Email,
+    Feishu,
+    Smtp,
+    WeCom,
+    load_notify_config,
+    parse_notify_config,
+)
 from rules.notify.outbox import channels_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,3 +143,45 @@ def test_robots_answer_errors_in_the_body() -> None:
         == "code=19021: sign match fail"
     )
     assert accepted(lark, 503, b"busy") == "HTTP 503: busy"
+
+
+def test_a_header_value_is_one_bounded_line() -> None:
+    assert header_value("Crane\r\nBcc: x@evil.test") == "Crane Bcc: x@evil.test"
+    assert header_value("a\x00b\tc\x7fd\x85e\u2028f\u2029g\x1b[31m") == "a b c d e f g [31m"
+    assert header_value(" 塔吊 力矩报警\n") == "塔吊 力矩报警"
+    assert header_value("x" * 300, 200) == "x" * 197 + "..."
+    assert len(header_value("y " * 1000)) == 998
+
+
+def test_an_alert_with_line_breaks_makes_a_mail_with_one_subject_line() -> None:
+    notice = replace(NOTICE, title="Wind\r\nBcc: intruder@evil.test\r\n" + "gust " * 100)
+    smtp = Smtp(host="127.0.0.1", sender="sitepulse@test.local\r\nCc: x@evil.test")
+    message = email_message(Email(type="email", to=["pm@test.local\n"]), smtp, notice)
+    subject = str(message["Subject"])
+    assert subject.startswith("tower-a: [CRITICAL] Wind Bcc: intruder@evil.test gust")
+    assert len(subject) <= SUBJECT_MAX
+    assert message["To"] == "pm@test.local"
+    head = message.as_bytes().split(b"\n\n", 1)[0]
+    assert not re.search(rb"^(Bcc|Cc):", head, re.MULTILINE | re.IGNORECASE), head
+
+
+SMTP = "smtp: {host: 127.0.0.1, sender: sitepulse@test.local, starttls: true}\n"
+
+
+def test_a_private_ca_is_checked_when_the_file_is_loaded(tmp_path: Path) -> None:
+    pem = tmp_path / "ca.pem"
+    pem.write_text("not a certificate\n", encoding="utf-8")
+    for ca_file, expected in [
+        ("ca.pem", "n.yaml:1: ca_file: ca.pem: give an absolute path"),
+        (tmp_path / "missing.pem", "missing.pem: not a readable PEM file of CA certificates"),
+        (pem, "ca.pem: not a readable PEM file of CA certificates ([X509: NO_CERTIFICATE"),
+    ]:
+        with pytest.raises(NotifyConfigInvalid) as refused:
+            parse_notify_config(f"ca_file: {ca_file}\n" + SMTP + CONFIG, "n.yaml")
+        assert expected in str(refused.value), str(refused.value)
+
+
+def test_starttls_and_smtps_are_one_or_the_other() -> None:
+    both = SMTP.replace("starttls: true", "starttls: true, smtps: true, port: 465")
+    with pytest.raises(NotifyConfigInvalid, match=r"n\.yaml:1: smtp: `starttls` .* one, not both"):
+        parse_notify_config(both + CONFIG, "n.yaml")
