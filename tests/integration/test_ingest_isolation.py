@@ -250,3 +250,21 @@ def test_an_oversize_message_is_kept_truncated_with_its_size_and_hash(
     )
     assert kept == [(64 * 1024, len(payload), True)]
     assert replay_dead_letters(conn).still_failing == 1
+
+
+def test_one_batch_cannot_make_chunks_back_to_the_year_2000(
+    settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile
+) -> None:
+    # A reading a day for 9,000 days: past the kind's raw retention (env: 365 days) each is
+    # a dead letter (kept, replayable), so the batch opens at most a year of daily chunks.
+    now = datetime.now(UTC)
+    batch = [{"ts": ms(now - timedelta(days=i)), "temp_c": 20.0} for i in range(9_000)]
+    chunks = "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name = %s"
+    before = rows(conn, chunks, "env_readings")[0][0]
+    with running_ingest(settings) as service, publisher(settings) as pub:
+        publish(pub, f"site/{site_id}/env/env-2f-01/telemetry", json.dumps(batch).encode())
+        wait_for(lambda: service.counters.messages, lambda n: n == 1, what="the batch")
+    stored = rows(conn, "SELECT count(*) FROM env_readings")[0][0]
+    assert stored in (365, 366)  # the reading exactly 365 days back is on the limit
+    assert service.counters.dead_letters == 9_000 - stored
+    assert rows(conn, chunks, "env_readings")[0][0] - before <= 367
