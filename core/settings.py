@@ -10,7 +10,12 @@ from urllib.parse import unquote, urlsplit
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.errors import SitePulseError
 from core.kinds import DeviceKind
+
+DEVELOPMENT_DEVICE_SECRET = "sitepulse-dev-device-secret"  # noqa: S105 - public on purpose
+# Secrets anyone can read in this repository: the default and deploy/compose.env.example's.
+_PUBLISHED_DEVICE_SECRETS = frozenset({DEVELOPMENT_DEVICE_SECRET, "change-me-device-secret"})
 
 
 class MqttEndpoint(BaseModel):
@@ -44,7 +49,10 @@ class Settings(BaseSettings):
     mqtt_dir: Path = Path("/var/lib/sitepulse/mosquitto")
     # Device passwords are derived from this secret (HMAC of the device id), so that
     # provisioning and the simulator need no shared password list.
-    device_secret: SecretStr = SecretStr("sitepulse-dev-device-secret")
+    device_secret: SecretStr = SecretStr(DEVELOPMENT_DEVICE_SECRET)
+    # Anything but `development` (deploy/compose.yaml sets `production`) refuses to run a
+    # service with a published device secret, and to provision the simulator's account.
+    env: Literal["development", "production"] = "development"
 
     ingest_client_id: str = "sitepulse-ingest-1"
     ingest_group: str = "sitepulse-ingest"
@@ -123,6 +131,21 @@ class Settings(BaseSettings):
             password=SecretStr(unquote(parts.password)) if parts.password else None,
             tls=tls,
         )
+
+    def refuse_published_secrets(self) -> None:
+        """Outside development, a device secret anyone can read would let anyone derive
+        every device's broker password: refuse to start with it."""
+        if self.env != "development" and (
+            self.device_secret.get_secret_value() in _PUBLISHED_DEVICE_SECRETS
+        ):
+            msg = (
+                "SITEPULSE_DEVICE_SECRET is unset or a value published with SitePulse (the "
+                "development default or the example's placeholder) and SITEPULSE_ENV is "
+                f"{self.env}: anyone could derive every device's broker password. Set "
+                "SITEPULSE_DEVICE_SECRET to a long random value (e.g. `openssl rand -base64 "
+                "32`), or SITEPULSE_ENV=development on a development machine"
+            )
+            raise SitePulseError(msg)
 
 
 @lru_cache(maxsize=1)

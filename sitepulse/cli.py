@@ -194,6 +194,13 @@ def _site_load(args: argparse.Namespace, settings: Settings) -> int:
 def _mqtt_credentials(args: argparse.Namespace, settings: Settings) -> int:
     from core import broker_auth
 
+    settings.refuse_published_secrets()
+    if args.with_simulator and settings.env != "development":
+        msg = (
+            f"--with-simulator: SITEPULSE_ENV is {settings.env}; the simulator's account may "
+            "publish for any device, so it is provisioned in development only"
+        )
+        raise SitePulseError(msg)
     secret = settings.device_secret.get_secret_value()
     if args.show:
         print(broker_auth.device_password(secret, args.show))
@@ -220,6 +227,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from core.logs import setup_logging
     from ingest.service import run_ingest
 
+    settings.refuse_published_secrets()
     if args.client_id:
         settings = settings.model_copy(update={"ingest_client_id": args.client_id})
     setup_logging(settings.log_level, "ingest")
@@ -232,6 +240,7 @@ def _api(args: argparse.Namespace, settings: Settings) -> int:
     from api.app import create_app
     from core.logs import setup_logging
 
+    settings.refuse_published_secrets()
     setup_logging(settings.log_level, "api")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
     return 0

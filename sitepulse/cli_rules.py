@@ -56,6 +56,7 @@ def _rules(args: argparse.Namespace, settings: Settings) -> int:
     from rules.service import run_rules
     from storage.jobs import add_storage_jobs
 
+    settings.refuse_published_secrets()
     setup_logging(settings.log_level, "rules")
     if args.no_storage_jobs:
         return run_rules(settings)

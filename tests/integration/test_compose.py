@@ -54,6 +54,10 @@ def test_compose_file_validates_and_has_the_single_machine_shape() -> None:
     assert {s["environment"]["SITEPULSE_INGEST_GROUP"] for s in ingest} == {"sitepulse-ingest"}
     assert len({s["environment"]["SITEPULSE_INGEST_CLIENT_ID"] for s in ingest}) == 2
     assert all(s["command"] == ["ingest"] for s in ingest)
+    # production: a published device secret (the development default) is refused
+    ours = [services[name] for name in ("setup", "ingest-1", "ingest-2", "rules", "api")]
+    assert {s["environment"]["SITEPULSE_ENV"] for s in ours} == {"production"}
+    assert "--with-simulator" not in services["setup"]["command"][0]
 
     mosquitto = {v["target"]: v for v in services["mosquitto"]["volumes"]}
     assert "/mosquitto/data" in mosquitto  # persistence
