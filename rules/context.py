@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """One stored reading, as the rules see it."""
+    """One stored reading, as the rules see it: `ts` as the device stamped it (with the
+    device, its identity), `received_at` as ingest received it (None: when stamped)."""
 
     device_id: str
     kind: str
@@ -19,6 +20,20 @@ class Sample:
     floor: int | None
     zone: str | None
     values: Mapping[str, Any]
+    received_at: datetime | None = None
+
+    @property
+    def at(self) -> datetime:
+        """When the rules take it to have happened: a reading stamped ahead of its arrival
+        (a fast clock) counts at its arrival, a late or buffered one at its own ts."""
+        if self.received_at is None or self.ts <= self.received_at:
+            return self.ts
+        return self.received_at
+
+    def as_judged(self) -> Sample:
+        """The reading as the rules judge it: stamped at its `at`."""
+        at = self.at
+        return self if at == self.ts else replace(self, ts=at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,10 +49,10 @@ def read_samples(
     for kind in (k for k in READING_KINDS if k in wanted):
         with conn.cursor() as cur:
             cur.execute(_Q[f"{kind}_readings"], params)
-            keys = [c.name for c in cur.description or ()][4:]
-            for device, ts, floor, zone, *values in cur:
+            keys = [c.name for c in cur.description or ()][5:]
+            for device, ts, received_at, floor, zone, *values in cur:
                 present = {k: v for k, v in zip(keys, values, strict=True) if v is not None}
-                samples.append(Sample(device, kind, ts, floor, zone, present))
+                samples.append(Sample(device, kind, ts, floor, zone, present, received_at))
     return samples
 
 

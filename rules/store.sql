@@ -30,19 +30,20 @@ SELECT device_id, kind, online, floor, zone, status_reason, status_changed_at
 FROM device_state WHERE site_id = %(site)s;
 
 -- name: crane_readings
-SELECT device_id, ts, floor, zone, load_t, radius_m, height_m, slew_deg, moment_pct,
-       wind_mps, tilt_deg
+-- Each kind's readings: device, ts, received_at, floor, zone, then its measurements.
+SELECT device_id, ts, received_at, floor, zone, load_t, radius_m, height_m, slew_deg,
+       moment_pct, wind_mps, tilt_deg
 FROM crane_readings
 WHERE site_id = %(site)s AND ts >= %(from)s AND ts <= %(to)s ORDER BY ts;
 
 -- name: tag_readings
-SELECT device_id, ts, floor, zone, x_m, y_m, z_m, battery_pct, sos
+SELECT device_id, ts, received_at, floor, zone, x_m, y_m, z_m, battery_pct, sos
 FROM tag_readings
 WHERE site_id = %(site)s AND ts >= %(from)s AND ts <= %(to)s ORDER BY ts;
 
 -- name: env_readings
-SELECT device_id, ts, floor, zone, temp_c, rh_pct, pm25_ugm3, pm10_ugm3, noise_dba,
-       core_temp_c
+SELECT device_id, ts, received_at, floor, zone, temp_c, rh_pct, pm25_ugm3, pm10_ugm3,
+       noise_dba, core_temp_c
 FROM env_readings
 WHERE site_id = %(site)s AND ts >= %(from)s AND ts <= %(to)s ORDER BY ts;
 
