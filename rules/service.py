@@ -24,6 +24,7 @@ from core.lifecycle import run_until_signalled
 from core.migrate import check_ready
 from core.service_metrics import report
 from core.settings import Settings
+from core.wire import FUTURE_LIMIT
 from rules.alerts import open_keys, retire_alerts, write_transitions
 from rules.engine import SiteEngine, Transition
 from rules.model import Rule
@@ -131,7 +132,7 @@ class RulesService:
     def _wait(self, conn: Connection, catch_up: bool) -> dict[str, tuple[datetime, datetime]]:
         now = datetime.now(UTC)
         horizon = now - timedelta(seconds=self.settings.rules_horizon_s)
-        everything = (horizon, now + timedelta(minutes=5))
+        everything = (horizon, now + FUTURE_LIMIT)
         if catch_up:
             return dict.fromkeys(self.engines, everything)
         spans: dict[str, tuple[datetime, datetime]] = {}
@@ -156,7 +157,7 @@ class RulesService:
                 if engine is None:
                     continue
                 samples = read_samples(conn, site, lo, hi)
-                transitions = engine.feed(samples)
+                transitions = engine.feed(samples, datetime.now(UTC))
                 self.counters["readings_judged_total"] += len(samples)
                 self._write(conn, engine, transitions)
         self.counters["passes_total"] += 1
@@ -276,7 +277,9 @@ class RulesService:
                 engine = SiteEngine(ctx, rules, open_keys(conn, site))
                 now = datetime.now(UTC)
                 history = max(engine.history.values(), default=timedelta(0))
-                engine.remember(read_samples(conn, site, now - history - timedelta(minutes=2), now))
+                since = now - history - timedelta(minutes=2)
+                # up to the furthest a device's ts may run ahead: those are history too
+                engine.remember(read_samples(conn, site, since, now + FUTURE_LIMIT))
                 self.engines[site] = engine
                 log.info("judging site %s with %d rules", site, len(engine.rules))
             else:
