@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import ConnDep, Viewer
 from api.floors import site_or_404
+from api.params import Day
 from core.labor import task_hours
 from core.sql import load_queries
 
@@ -34,7 +35,7 @@ class LaborDay(BaseModel):
 
 
 @router.get("/labor")
-def labor(site: str, day: date, conn: ConnDep, _key: Viewer) -> LaborDay:
+def labor(site: str, day: Day, conn: ConnDep, _key: Viewer) -> LaborDay:
     """`day` is a date on the site's clock (its time zone), e.g. 2026-11-23."""
     start = datetime.combine(day, time(), tzinfo=ZoneInfo(site_or_404(conn, site).timezone))
     rows = conn.execute(_Q["labor"], {"site": site, "from": start, "to": start + timedelta(days=1)})
@@ -57,7 +58,7 @@ class TaskHours(BaseModel):
 
 
 @router.get("/labor/tasks")
-def labor_by_task(site: str, day: date, conn: ConnDep, _key: Viewer) -> list[TaskHours]:
+def labor_by_task(site: str, day: Day, conn: ConnDep, _key: Viewer) -> list[TaskHours]:
     """Hours per worker, floor and task for a site-local day (gap rule: core/labor.sql)."""
     site_or_404(conn, site)
     return [

@@ -37,7 +37,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": ".".join(str(p) for p in error["loc"]), "detail": error["msg"]}
+            {
+                "field": ".".join(str(p) for p in error["loc"]),
+                # our validators' messages, without pydantic's "Value error, "
+                "detail": str(error["msg"]).removeprefix("Value error, "),
+            }
             for error in exc.errors()
         ]
         names = ", ".join(e["field"] for e in errors)

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from api.deps import ConnDep, Viewer
-from api.params import time_range
+from api.params import Moment, time_range
 from api.problems import Problem
 from core.sql import load_queries
 
@@ -33,8 +33,8 @@ def readings(
     request: Request,
     conn: ConnDep,
     _key: Viewer,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: AwareDatetime | None = None,
+    from_: Annotated[Moment | None, Query(alias="from")] = None,
+    to: Moment | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> Readings:
     from_, to = time_range(from_, to, DEFAULT_RANGE)

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from api.deps import ConnDep, Viewer
 from api.floors import site_or_404
-from api.params import time_range
+from api.params import Moment, time_range
 from api.problems import Problem
 from core.sql import load_queries
 
@@ -123,8 +123,8 @@ def floor_readings(
     _key: Viewer,
     metric: Metric,
     bucket: Literal["1m", "5m", "15m", "1h", "1d"] = "5m",
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: AwareDatetime | None = None,
+    from_: Annotated[Moment | None, Query(alias="from")] = None,
+    to: Moment | None = None,
 ) -> list[Bucket]:
     site_or_404(conn, site)
     from_, to = time_range(from_, to, timedelta(hours=24))

@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from api.deps import ConnDep, SettingsDep, Viewer
 from api.floors import site_or_404
+from api.params import Moment
 from api.problems import Problem
 from api.quality import QualityOut, task_quality
 from core.db import Connection
@@ -137,7 +138,7 @@ def site_tasks(
     conn: ConnDep,
     _key: Viewer,
     floor: Annotated[int | None, Query(ge=-10, le=200)] = None,
-    active_at: AwareDatetime | None = None,
+    active_at: Moment | None = None,
     status: Literal["planned", "in_progress", "done"] | None = None,
     include_removed: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
