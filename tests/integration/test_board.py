@@ -15,10 +15,20 @@ from playwright.sync_api import Browser, sync_playwright
 from api.keys import create_key
 from core.db import Connection
 from core.settings import Settings
-from core.site_file import SiteFile
+from core.site_file import SiteFile, parse_site_file
+from core.site_store import apply_site
 from simulators.mqtt_out import Publisher
 from simulators.site_sim import SiteSimulation
-from tests.helpers import REPO, publish, publisher, rows, running_ingest, running_rules, wait_for
+from tests.helpers import (
+    REPO,
+    publish,
+    publisher,
+    rows,
+    running_ingest,
+    running_rules,
+    site_yaml,
+    wait_for,
+)
 
 ARTIFACTS = REPO / "artifacts"
 
@@ -105,3 +115,30 @@ def test_the_board_without_a_valid_key_says_it_cannot_connect(
     page.goto(f"{api_url}/board/{site_id}?key=wrong")
     page.wait_for_function("document.getElementById('conn').textContent.includes('reconnecting')")
     assert page.locator(".floor").count() == 0
+
+
+HOSTILE = '<img src=x onerror="window.__xss=1">'
+
+
+def test_site_provided_names_and_alert_texts_are_shown_as_text_never_run(
+    conn: Connection, site_id: str, api_url: str, browser: Browser
+) -> None:
+    text = site_yaml(site_id).replace('name: "2F"', f"name: '{HOSTILE}'")
+    apply_site(conn, parse_site_file(text, "hostile.yaml"))
+    conn.execute(
+        "INSERT INTO alerts (site_id, rule_id, subject, state, severity, title, message,"
+        " opened_at, raised_at, last_breach_at, floor) VALUES (%s, 'workers.hazard_zone',"
+        " 'tag-0001', 'active', 'major', %s, %s, now(), now(), now(), 2)",
+        (site_id, f"<b>{HOSTILE}</b>", f"{HOSTILE} in hazard zone"),
+    )
+    _, key = create_key(conn, "wall display", "viewer")
+    page = browser.new_page()
+    page.goto(f"{api_url}/board/{site_id}?key={key}")
+    page.wait_for_selector(".floor", timeout=15_000)
+    page.wait_for_selector(".alert", timeout=15_000)
+    page.wait_for_timeout(500)  # an <img src=x> would have failed to load by now
+    assert page.evaluate("window.__xss") is None, "a site-provided name ran as HTML"
+    assert page.locator('.floor[data-level="2"] .name').inner_text() == HOSTILE
+    assert page.locator(".floor img, .alert img, .alert b").count() == 0
+    assert f"<b>{HOSTILE}</b>" in page.locator(".alert .t").inner_text()
+    assert page.locator(".alert .m").inner_text() == f"{HOSTILE} in hazard zone"
