@@ -52,7 +52,10 @@ def test_a_cold_pour_is_an_excursion_of_the_pour_not_of_the_floor_above(
     now = datetime.now(UTC).replace(microsecond=0)
     start, finish = local(now - timedelta(hours=1)), local(now + timedelta(hours=5))
     import_csv(conn, site_id, tmp_path, [f"POUR-2,2F slab pour,pour,2,{start},{finish}"])
-    t0 = now - timedelta(minutes=9, seconds=30)
+    # 13.5 minutes of readings, all in the past (a reading stamped ahead of its arrival is
+    # judged at its arrival), within a rules horizon widened to hold them.
+    t0 = now - timedelta(minutes=14)
+    settings = settings.model_copy(update={"rules_horizon_s": 1200})
     # 3 °C for 8 minutes, then 8 °C for 5.5 minutes; the core 27 °C above the surface
     cold = [{"ts": ms(t0 + timedelta(seconds=30 * i)), "temp_c": 3.0, "core_temp_c": 30.0}
             for i in range(16)]  # fmt: skip
