@@ -34,6 +34,15 @@ def translate(exc: BaseException) -> SitePulseError:
     return DatabaseRefused(f"{type(exc).__name__}: {first_line(exc)}")
 
 
+def refusal_of(exc: Exception) -> SitePulseError:
+    """The database's refusal of the data that caused `exc`; when the database is away
+    instead, that is raised (DatabaseUnavailable), for the caller's caller to hold on."""
+    refusal = translate(exc)
+    if isinstance(refusal, DatabaseUnavailable):
+        raise refusal from exc
+    return refusal
+
+
 def connect(settings: Settings, *, autocommit: bool = True) -> Connection:
     try:
         return psycopg.connect(

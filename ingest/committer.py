@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.db import Connection, connect, translate
+from core.db import Connection, connect, refusal_of, translate
 from core.errors import DatabaseUnavailable
 from core.settings import Settings
 from core.text import printable
@@ -148,9 +148,7 @@ class Committer:
         try:
             result = write_batch(self._connection(), pending)
         except Exception as exc:
-            refusal = translate(exc)
-            if isinstance(refusal, DatabaseUnavailable):
-                raise refusal from exc
+            refusal = refusal_of(exc)
             log.warning("batch refused by the database (%s); writing message by message", refusal)
         else:
             pending.clear()
@@ -167,9 +165,7 @@ class Committer:
         try:
             return write_batch(self._connection(), [message])
         except Exception as exc:
-            refusal = translate(exc)
-            if isinstance(refusal, DatabaseUnavailable):
-                raise refusal from exc
+            refusal = refusal_of(exc)
         log.warning(
             "message on %s refused by the database: %s", printable(message.topic, 200), refusal
         )
@@ -179,9 +175,7 @@ class Committer:
         try:
             return write_batch(self._connection(), [letter])
         except Exception as exc:
-            last = translate(exc)
-            if isinstance(last, DatabaseUnavailable):
-                raise last from exc
+            last = refusal_of(exc)
             # Cannot happen by design (a letter holds only printable, bounded text and
             # bytes); if it does, hold nothing back: say so loudly, with what identifies it.
             log.exception(

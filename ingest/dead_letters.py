@@ -12,8 +12,7 @@ from itertools import groupby
 
 from psycopg.rows import class_row
 
-from core.db import Connection, translate
-from core.errors import DatabaseUnavailable
+from core.db import Connection, refusal_of
 from core.sql import load_queries
 from ingest.decode import DEFAULT_LIMITS, DecodeLimits, decode_message
 from ingest.registry import Registry, load_registry
@@ -91,9 +90,7 @@ def replay_dead_letters(
                 with conn.transaction():  # a savepoint: this message only
                     outcome = _replay_message(conn, registry, topic, digest, rows, limits)
             except Exception as exc:
-                refusal = translate(exc)
-                if isinstance(refusal, DatabaseUnavailable):
-                    raise refusal from exc
+                refusal = refusal_of(exc)
                 failures.append(ReplayFailure([r[0] for r in rows], str(refusal)))
                 failing += len(rows)
                 continue
