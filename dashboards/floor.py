@@ -20,7 +20,7 @@ from dashboards.sql_query import Sql
 from dashboards.wall import ALERT_COLUMNS, FLOOR_COLUMNS, TS
 
 UID = "sitepulse-floor"
-ON_FLOOR = "AND floor = $floor"
+ON_FLOOR = "AND floor = ${floor:sqlstring}::int"
 DEVICE_COLUMNS = (
     "device",
     "kind",
@@ -47,7 +47,11 @@ def floor_detail() -> Dashboard:
         .with_panel(
             grid(
                 "Floor now",
-                Sql("floors_now", FLOOR_COLUMNS, floor_filter="AND f.level = $floor"),
+                Sql(
+                    "floors_now",
+                    FLOOR_COLUMNS,
+                    floor_filter="AND f.level = ${floor:sqlstring}::int",
+                ),
                 width=16,
                 height=5,
                 coloured={"status": STATUS_NAMES},

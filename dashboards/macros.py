@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 _MACRO = re.compile(r"\$__(\w+)\(([^()]*)\)")
 _INTERVAL = re.compile(r"^(\d+)(ms|s|m|h|d)$")
@@ -52,9 +53,9 @@ def expand(sql: str, context: QueryContext) -> str:
     text = sql.replace("$__interval_ms", str(round(context.interval.total_seconds() * 1000)))
     text = text.replace("$__interval", interval_text(context.interval))
     for name in sorted(context.variables, key=len, reverse=True):
-        text = _variable(name).sub(context.variables[name].replace("\\", "\\\\"), text)
+        text = _variable(name).sub(partial(_formatted, context.variables[name]), text)
     text = _MACRO.sub(lambda m: _macro(m[1], [a.strip() for a in m[2].split(",")], context), text)
-    leftover = re.search(r"\$\w+", text)
+    leftover = re.search(r"\$\{\w+(?::\w+)?\}|\$\w+", text)
     if leftover:
         msg = f"{leftover[0]} is neither a variable nor a macro this helper knows"
         raise ValueError(msg)
@@ -62,7 +63,18 @@ def expand(sql: str, context: QueryContext) -> str:
 
 
 def _variable(name: str) -> re.Pattern[str]:
-    return re.compile(rf"\$\{{{name}\}}|\${name}\b")
+    return re.compile(rf"\$\{{{name}(?::(?P<format>\w+))?\}}|\${name}\b")
+
+
+def _formatted(value: str, match: re.Match[str]) -> str:
+    """A variable's value in one of Grafana's formats (`${site:sqlstring}`)."""
+    fmt = match["format"]
+    if fmt is None or fmt == "raw":
+        return value
+    if fmt == "sqlstring":
+        return "'" + value.replace("'", "''") + "'"
+    msg = f"${{...:{fmt}}} is a variable format this helper does not know (sqlstring, raw)"
+    raise ValueError(msg)
 
 
 def _macro(name: str, args: list[str], context: QueryContext) -> str:

@@ -1,8 +1,10 @@
 -- Every panel's SQL, as Grafana's PostgreSQL data source runs it (TimescaleDB on): macros
 -- ($__timeFilter, $__timeGroupAlias, $__timeFrom(), $__timeTo(), $__interval_ms) and the
--- dashboard variables ($site, $floor) are expanded by Grafana; tests/dashboards_sql.py
--- expands them the same way and runs every query. @name@ tokens are filled in by the
--- dashboards package when it builds a panel.
+-- dashboard variables are expanded by Grafana; dashboards/macros.py expands them the same
+-- way for tests/integration/test_dashboard_sql.py, which runs every query. Variables are
+-- always written ${name:sqlstring} (a quoted SQL literal, quotes doubled), never bare: their
+-- values come from URLs (`?var-site=...`). @name@ tokens are filled in by the dashboards
+-- package when it builds a panel.
 -- Time series read the 1-minute rollups while a point covers less than 5 minutes and the
 -- hourly ones beyond (a month on a wall screen): the branch whose condition is false is
 -- pruned by the planner, so only one is read.
@@ -12,29 +14,31 @@
 SELECT $__timeGroupAlias(r.bucket, $__interval), f.name AS metric, @value@ AS value
 FROM floor_rollup_1m AS r
 JOIN floors AS f ON f.site_id = r.site_id AND f.level = r.floor
-WHERE $__interval_ms < 300000 AND r.site_id = '$site' AND r.metric = '@metric@'
+WHERE $__interval_ms < 300000 AND r.site_id = ${site:sqlstring} AND r.metric = '@metric@'
   AND $__timeFilter(r.bucket)
 GROUP BY 1, 2
 UNION ALL
 SELECT $__timeGroupAlias(r.bucket, $__interval), f.name AS metric, @value@ AS value
 FROM floor_rollup_1h AS r
 JOIN floors AS f ON f.site_id = r.site_id AND f.level = r.floor
-WHERE $__interval_ms >= 300000 AND r.site_id = '$site' AND r.metric = '@metric@'
+WHERE $__interval_ms >= 300000 AND r.site_id = ${site:sqlstring} AND r.metric = '@metric@'
   AND $__timeFilter(r.bucket)
 GROUP BY 1, 2
 ORDER BY 1;
 
 -- name: floor_metrics
--- One floor ($floor): one series per metric in @metrics@.
+-- One floor (the floor variable): one series per metric in @metrics@.
 SELECT $__timeGroupAlias(r.bucket, $__interval), r.metric, @value@ AS value
 FROM floor_rollup_1m AS r
-WHERE $__interval_ms < 300000 AND r.site_id = '$site' AND r.floor = $floor
+WHERE $__interval_ms < 300000 AND r.site_id = ${site:sqlstring}
+  AND r.floor = ${floor:sqlstring}::int
   AND r.metric IN (@metrics@) AND $__timeFilter(r.bucket)
 GROUP BY 1, 2
 UNION ALL
 SELECT $__timeGroupAlias(r.bucket, $__interval), r.metric, @value@ AS value
 FROM floor_rollup_1h AS r
-WHERE $__interval_ms >= 300000 AND r.site_id = '$site' AND r.floor = $floor
+WHERE $__interval_ms >= 300000 AND r.site_id = ${site:sqlstring}
+  AND r.floor = ${floor:sqlstring}::int
   AND r.metric IN (@metrics@) AND $__timeFilter(r.bucket)
 GROUP BY 1, 2
 ORDER BY 1;
@@ -43,13 +47,13 @@ ORDER BY 1;
 -- One series per device of @kind@: @value@ of its rollup rows of @metric@.
 SELECT $__timeGroupAlias(r.bucket, $__interval), r.device_id AS metric, @value@ AS value
 FROM device_rollup_1m AS r
-WHERE $__interval_ms < 300000 AND r.site_id = '$site' AND r.kind = '@kind@'
+WHERE $__interval_ms < 300000 AND r.site_id = ${site:sqlstring} AND r.kind = '@kind@'
   AND r.metric = '@metric@' AND $__timeFilter(r.bucket)
 GROUP BY 1, 2
 UNION ALL
 SELECT $__timeGroupAlias(r.bucket, $__interval), r.device_id AS metric, @value@ AS value
 FROM device_rollup_1h AS r
-WHERE $__interval_ms >= 300000 AND r.site_id = '$site' AND r.kind = '@kind@'
+WHERE $__interval_ms >= 300000 AND r.site_id = ${site:sqlstring} AND r.kind = '@kind@'
   AND r.metric = '@metric@' AND $__timeFilter(r.bucket)
 GROUP BY 1, 2
 ORDER BY 1;
@@ -70,15 +74,15 @@ WITH step AS (
 ), heard AS (
     SELECT DISTINCT time_bucket(step.width, r.bucket) AS slot, r.floor
     FROM floor_rollup_1m AS r, step
-    WHERE $__interval_ms < 300000 AND r.site_id = '$site'
+    WHERE $__interval_ms < 300000 AND r.site_id = ${site:sqlstring}
       AND r.metric IN ('temp_c', 'surface_temp_c') AND $__timeFilter(r.bucket)
     UNION
     SELECT DISTINCT time_bucket(step.width, r.bucket), r.floor
     FROM floor_rollup_1h AS r, step
-    WHERE $__interval_ms >= 300000 AND r.site_id = '$site'
+    WHERE $__interval_ms >= 300000 AND r.site_id = ${site:sqlstring}
       AND r.metric IN ('temp_c', 'surface_temp_c') AND $__timeFilter(r.bucket)
 ), sensed AS (
-    SELECT DISTINCT floor FROM devices WHERE site_id = '$site' AND kind = 'env'
+    SELECT DISTINCT floor FROM devices WHERE site_id = ${site:sqlstring} AND kind = 'env'
 ), alerting AS (
     -- each open alert spread over the slots it overlaps: a hash join, not a range join
     SELECT a.floor, s.slot, bool_or(a.severity IN ('critical', 'major')) AS alarm
@@ -86,7 +90,8 @@ WITH step AS (
          generate_series(time_bucket(step.width, greatest(a.opened_at, $__timeFrom()::timestamptz)),
                          least(coalesce(a.resolved_at, 'infinity'), $__timeTo()::timestamptz),
                          step.width) AS s (slot)
-    WHERE a.site_id = '$site' AND a.floor IS NOT NULL AND a.opened_at <= $__timeTo()
+    WHERE a.site_id = ${site:sqlstring} AND a.floor IS NOT NULL
+      AND a.opened_at <= $__timeTo()
       AND coalesce(a.resolved_at, 'infinity') >= $__timeFrom()
     GROUP BY 1, 2
 )
@@ -99,7 +104,7 @@ FROM slots AS s
 CROSS JOIN floors AS f
 LEFT JOIN heard AS h ON h.slot = s.slot AND h.floor = f.level
 LEFT JOIN alerting AS a ON a.slot = s.slot AND a.floor = f.level
-WHERE f.site_id = '$site'
+WHERE f.site_id = ${site:sqlstring}
 ORDER BY 1, f.level DESC;
 
 -- name: floors_now
@@ -128,10 +133,10 @@ CROSS JOIN LATERAL (
 LEFT JOIN (
     SELECT floor, count(*) AS open,
            count(*) FILTER (WHERE severity IN ('critical', 'major')) AS alarms
-    FROM alerts WHERE site_id = '$site' AND state <> 'resolved'
+    FROM alerts WHERE site_id = ${site:sqlstring} AND state <> 'resolved'
     GROUP BY floor
 ) AS a ON a.floor = f.level
-WHERE f.site_id = '$site' @floor_filter@
+WHERE f.site_id = ${site:sqlstring} @floor_filter@
 ORDER BY f.level DESC;
 
 -- name: cranes_now
@@ -141,7 +146,7 @@ SELECT c.id AS crane, (s.latest ->> 'moment_pct')::float8 AS moment_pct,
        coalesce(s.online, false) AS online, s.last_ts AS last_reading
 FROM cranes AS c
 LEFT JOIN device_state AS s ON s.device_id = c.id
-WHERE c.site_id = '$site'
+WHERE c.site_id = ${site:sqlstring}
 ORDER BY c.id;
 
 -- name: crane_now
@@ -149,25 +154,25 @@ ORDER BY c.id;
 SELECT c.id AS crane, (s.latest ->> '@metric@')::float8 AS @metric@
 FROM cranes AS c
 LEFT JOIN device_state AS s ON s.device_id = c.id
-WHERE c.site_id = '$site'
+WHERE c.site_id = ${site:sqlstring}
 ORDER BY c.id;
 
 -- name: workers_on_site
 SELECT count(*) AS workers
 FROM device_state
-WHERE site_id = '$site' AND kind = 'tag' AND last_seen_at > now() - interval '5 min'
+WHERE site_id = ${site:sqlstring} AND kind = 'tag' AND last_seen_at > now() - interval '5 min'
   @floor_filter@;
 
 -- name: open_alerts
 SELECT count(*) AS open_alerts,
        count(*) FILTER (WHERE severity IN ('critical', 'major')) AS alarms
 FROM alerts
-WHERE site_id = '$site' AND state <> 'resolved' @floor_filter@;
+WHERE site_id = ${site:sqlstring} AND state <> 'resolved' @floor_filter@;
 
 -- name: newest_alerts
 SELECT raised_at AS "time", severity, state, floor, title, message
 FROM alerts
-WHERE site_id = '$site' @floor_filter@
+WHERE site_id = ${site:sqlstring} @floor_filter@
 ORDER BY raised_at DESC
 LIMIT @limit@;
 
@@ -175,7 +180,7 @@ LIMIT @limit@;
 SELECT raised_at AS "time", severity, state, rule_id, subject, floor, title, value,
        worst_value, breaches, acknowledged_by, acknowledged_at, resolved_at
 FROM alerts
-WHERE site_id = '$site' AND raised_at <= $__timeTo()
+WHERE site_id = ${site:sqlstring} AND raised_at <= $__timeTo()
   AND coalesce(resolved_at, 'infinity') >= $__timeFrom()
 ORDER BY raised_at DESC
 LIMIT 500;
@@ -185,7 +190,7 @@ LIMIT 500;
 SELECT $__timeGroupAlias(e.at, $__interval), a.severity AS metric, count(*) AS value
 FROM alert_events AS e
 JOIN alerts AS a ON a.id = e.alert_id
-WHERE a.site_id = '$site' AND e.kind IN ('opened', 'reopened') AND $__timeFilter(e.at)
+WHERE a.site_id = ${site:sqlstring} AND e.kind IN ('opened', 'reopened') AND $__timeFilter(e.at)
 GROUP BY 1, 2
 ORDER BY 1;
 
@@ -193,7 +198,7 @@ ORDER BY 1;
 SELECT rule_id, count(*) AS alerts, sum(raised) AS raised,
        count(*) FILTER (WHERE state <> 'resolved') AS open
 FROM alerts
-WHERE site_id = '$site' AND raised_at <= $__timeTo()
+WHERE site_id = ${site:sqlstring} AND raised_at <= $__timeTo()
   AND coalesce(resolved_at, 'infinity') >= $__timeFrom()
 GROUP BY rule_id
 ORDER BY alerts DESC;
@@ -207,7 +212,7 @@ FROM (
     SELECT state, acknowledged_at,
            extract(epoch FROM acknowledged_at - raised_at) / 60 AS ack_min
     FROM alerts
-    WHERE site_id = '$site' AND $__timeFilter(raised_at)
+    WHERE site_id = ${site:sqlstring} AND $__timeFilter(raised_at)
 ) AS a;
 
 -- name: floor_devices
@@ -218,7 +223,8 @@ SELECT d.id AS device, d.kind, d.zone, coalesce(s.online, false) AS online, s.la
        (s.latest ->> 'core_temp_c')::float8 AS core_temp_c
 FROM devices AS d
 LEFT JOIN device_state AS s ON s.device_id = d.id
-WHERE d.site_id = '$site' AND d.kind = 'env' AND d.floor = $floor
+WHERE d.site_id = ${site:sqlstring} AND d.kind = 'env'
+  AND d.floor = ${floor:sqlstring}::int
 ORDER BY d.id;
 
 -- name: noise_limit
@@ -231,7 +237,7 @@ SELECT slot AS "time",
 FROM sites AS s,
      generate_series(time_bucket('5 minutes', $__timeFrom()::timestamptz),
                      $__timeTo()::timestamptz, interval '5 minutes') AS slot
-WHERE s.id = '$site'
+WHERE s.id = ${site:sqlstring}
 ORDER BY 1;
 
 -- name: noise_over_limit
@@ -241,7 +247,7 @@ SELECT f.name AS floor, count(*) AS minutes_over, max(r.max) AS loudest_dba
 FROM floor_rollup_1m AS r
 JOIN floors AS f ON f.site_id = r.site_id AND f.level = r.floor
 JOIN sites AS s ON s.id = r.site_id
-WHERE r.site_id = '$site' AND r.metric = 'noise_dba' AND $__timeFilter(r.bucket)
+WHERE r.site_id = ${site:sqlstring} AND r.metric = 'noise_dba' AND $__timeFilter(r.bucket)
   AND r.max > CASE WHEN extract(hour FROM r.bucket AT TIME ZONE s.timezone) >= 22
                      OR extract(hour FROM r.bucket AT TIME ZONE s.timezone) < 6 THEN 55 ELSE 70
               END
@@ -260,7 +266,7 @@ SELECT x.task_id AS task, t.name, t.type, count(*) AS excursions,
        max(x.started_at) AS last_started
 FROM task_excursions AS x
 JOIN tasks AS t ON t.site_id = x.site_id AND t.id = x.task_id
-WHERE x.site_id = '$site' AND x.started_at <= $__timeTo()
+WHERE x.site_id = ${site:sqlstring} AND x.started_at <= $__timeTo()
   AND coalesce(x.ended_at, 'infinity') >= $__timeFrom()
 GROUP BY x.task_id, t.name, t.type
 ORDER BY minutes_out_of_spec DESC;
@@ -272,7 +278,7 @@ SELECT t.id AS task, t.name, t.type, array_to_string(t.floors, ', ') AS floors,
        (SELECT count(*) FROM alerts AS a
         WHERE a.site_id = t.site_id AND a.task_id = t.id AND a.state <> 'resolved') AS open_alerts
 FROM tasks AS t
-WHERE t.site_id = '$site' AND t.removed_at IS NULL
+WHERE t.site_id = ${site:sqlstring} AND t.removed_at IS NULL
   AND lower(t.active) <= now() AND (upper(t.active) IS NULL OR upper(t.active) > now())
 ORDER BY t.planned_start, t.id;
 
@@ -283,7 +289,7 @@ SELECT x.started_at AS time, x.task_id AS task, x.rule_id AS rule, x.device_id A
                                                    - x.started_at) / 60)::numeric, 1) AS minutes,
        x.worst_value
 FROM task_excursions AS x
-WHERE x.site_id = '$site' AND x.started_at <= $__timeTo()
+WHERE x.site_id = ${site:sqlstring} AND x.started_at <= $__timeTo()
   AND coalesce(x.ended_at, 'infinity') >= $__timeFrom()
 ORDER BY x.started_at;
 
@@ -291,4 +297,5 @@ ORDER BY x.started_at;
 SELECT id AS __value, name AS __text FROM sites ORDER BY id;
 
 -- name: var_floors
-SELECT level AS __value, name AS __text FROM floors WHERE site_id = '$site' ORDER BY level DESC;
+SELECT level AS __value, name AS __text FROM floors WHERE site_id = ${site:sqlstring}
+ORDER BY level DESC;

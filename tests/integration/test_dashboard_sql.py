@@ -57,3 +57,26 @@ def test_every_panel_query_runs_and_returns_its_columns(
         assert times == sorted(times), "Grafana needs a long time series ordered by time"
         slack = max(interval, timedelta(minutes=5))  # a first bucket may start before the range
         assert min(times) >= context.with_time_from(panel.time_from).time_from - slack
+
+
+def test_a_hostile_site_value_reads_nothing(
+    conn: Connection, site_id: str, site_with_history: datetime
+) -> None:
+    """`?var-site=` comes from a URL: a value with quotes stays one string literal."""
+    now = site_with_history
+
+    def results(site: str) -> dict[str, list[tuple[object, ...]]]:
+        found = {}
+        for panel in QUERIES:
+            context = QueryContext(now - timedelta(hours=6), now, timedelta(minutes=1),
+                                   {"site": site, "floor": "2"})  # fmt: skip
+            sql = expand(panel.query.raw_sql, context.with_time_from(panel.time_from))
+            with conn.transaction():
+                conn.execute("SET LOCAL ROLE sitepulse_grafana")
+                found[f"{panel.dashboard}:{panel.panel}"] = conn.execute(sql).fetchall()
+        return found
+
+    nothing = results("no-such-site")
+    hostile = results(f"{site_id}' OR 'x' = 'x")
+    differ = [name for name in nothing if hostile[name] != nothing[name]]
+    assert not differ, f"these panels read data for a site that does not exist: {differ}"

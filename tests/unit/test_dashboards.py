@@ -5,6 +5,7 @@ PostgreSQL data source does."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from dashboards.build import build_files
 from dashboards.catalog import WALL, dashboards, panel_queries
 from dashboards.macros import QueryContext, expand, interval_text, parse_interval
+from dashboards.sql_query import PANEL_SQL
 
 REPO = Path(__file__).resolve().parent.parent.parent
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -77,6 +79,26 @@ def test_macros_expand_as_grafanas_postgresql_data_source_does() -> None:
         " AND ts > '2026-11-23T02:00:00Z' AND ts < '2026-11-23T08:00:00Z' AND 60000 > 0"
         f" AND epoch >= {int(T0.timestamp()) - 6 * 3600} AND epoch <= {int(T0.timestamp())}"
     )
+
+
+def test_sqlstring_renders_a_quoted_literal_with_quotes_doubled() -> None:
+    context = QueryContext(T0, T0, timedelta(minutes=1), {"site": "o'neil", "floor": "2"})
+    assert expand("site = ${site:sqlstring} AND f = ${floor:sqlstring}::int", context) == (
+        "site = 'o''neil' AND f = '2'::int"
+    )
+    with pytest.raises(ValueError, match="variable format"):
+        expand("site IN (${site:csv})", context)
+    with pytest.raises(ValueError, match=r"\$\{zone:sqlstring\} is neither a variable"):
+        expand("zone = ${zone:sqlstring}", context)
+
+
+def test_panel_and_variable_sql_quote_every_variable() -> None:
+    """Variable values come from URLs: SQL names them only as ${name:sqlstring}."""
+    texts = {f"{q.dashboard}:{q.panel}": q.query.raw_sql for q in panel_queries()}
+    texts |= {f"panels.sql:{name}": sql for name, sql in PANEL_SQL.items()}
+    bare = re.compile(r"\$(?!__)\w+|\$\{(?!\w+:sqlstring\})[^}]*\}")
+    unquoted = {name: bare.findall(sql) for name, sql in texts.items() if bare.search(sql)}
+    assert not unquoted, unquoted
 
 
 def test_a_panel_range_replaces_the_dashboards_and_unknown_names_are_refused() -> None:
