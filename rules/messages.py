@@ -6,16 +6,26 @@ import string
 from typing import Any
 
 from rules.context import SiteContext
-from rules.model import Rule
+from rules.model import MESSAGE_FORMAT_SPEC, MESSAGE_MAX_CHARS, Rule
 from rules.observe import Observation
 
 
 class _Lenient(string.Formatter):
-    """A missing value reads as a dash instead of failing the alert."""
+    """A missing value reads as a dash instead of failing the alert. Only what
+    rules.model lets a template name and format is honoured here too, should a template
+    have been stored before it was checked so."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, str]:
+        return kwargs.get(field_name), field_name  # never an attribute or an index
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        return super().convert_field(value, conversion if conversion in ("s", "r") else None)
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if value is None:
             return "—"
+        if not MESSAGE_FORMAT_SPEC.match(format_spec):
+            return str(value)
         try:
             return str(super().format_field(value, format_spec))
         except (TypeError, ValueError):
@@ -42,7 +52,12 @@ def alert_message(rule: Rule, obs: Observation, ctx: SiteContext) -> str:
         "crane": obs.device,
         "count": obs.value,
     }
-    return _FORMAT.format(rule.message, **fields)
+    try:
+        text = _FORMAT.format(rule.message, **fields)
+    except ValueError:  # mixes {} and {0}: show the template rather than lose the alert
+        text = rule.message
+    # The template is bounded; the values in it (a detail, a name) are not.
+    return text if len(text) <= MESSAGE_MAX_CHARS else text[: MESSAGE_MAX_CHARS - 1] + "…"
 
 
 def _metric(rule: Rule) -> str | None:

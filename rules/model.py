@@ -70,6 +70,12 @@ MESSAGE_FIELDS = frozenset(
         "count",
     }
 )
+# How a template may format a value: an optional width and precision of one or two digits
+# and a type (`{value:.1f}`, `{count:d}`, `{value:>6.1f}`); nothing that could grow a
+# message without bound (`{value:>999999999}`) or look into a value (`{worker.__class__}`).
+MESSAGE_FORMAT_SPEC = re.compile(r"^[<>^]?\d{0,2}(?:\.\d)?[dfeg%]?$")
+MESSAGE_CONVERSIONS = frozenset({"s", "r"})
+MESSAGE_MAX_CHARS = 500
 TaskType = Literal[
     "formwork", "rebar", "pour", "curing", "lift", "erection", "climbing", "dismantling",
     "noisy", "masonry", "finishing", "other",
@@ -193,7 +199,7 @@ class Rule(_Strict):
     name: str
     severity: Severity
     source: Annotated[str, Field(min_length=3)]
-    message: str
+    message: Annotated[str, Field(max_length=MESSAGE_MAX_CHARS)]
     kind: DeviceKind | None = None
     when: Condition | None = None
     predicate: Predicate | None = None
@@ -212,14 +218,7 @@ class Rule(_Strict):
     @field_validator("message")
     @classmethod
     def _known_fields(cls, value: str) -> str:
-        try:
-            names = {field for _, field, _, _ in string.Formatter().parse(value) if field}
-        except ValueError as exc:
-            raise ValueError(f"not a valid message template: {exc}") from None
-        unknown = {name.split(".")[0].split("[")[0] for name in names} - MESSAGE_FIELDS
-        if unknown:
-            msg = f"unknown field(s) {sorted(unknown)} (known: {', '.join(sorted(MESSAGE_FIELDS))})"
-            raise ValueError(msg)
+        check_message_template(value)
         return value
 
     @model_validator(mode="after")
@@ -254,6 +253,37 @@ class Rule(_Strict):
     def rising(self) -> bool:
         """Whether a larger value is worse (for the alert's worst value)."""
         return self.when is None or self.when.op in (">", ">=", "==", "!=")
+
+
+def check_message_template(template: str) -> None:
+    """Raise ValueError naming the first field, format or conversion a template may not use."""
+    try:
+        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template)
+                  if f is not None]  # fmt: skip
+    except ValueError as exc:
+        raise ValueError(f"not a valid message template: {exc}") from None
+    for name, _, _ in fields:
+        if name == "" or name.isdigit():
+            msg = "every {} needs a field's name, e.g. {value}"
+            raise ValueError(msg)
+    unknown = {f for f, _, _ in fields if f.split(".")[0].split("[")[0] not in MESSAGE_FIELDS}
+    if unknown:
+        msg = f"unknown field(s) {sorted(unknown)} (known: {', '.join(sorted(MESSAGE_FIELDS))})"
+        raise ValueError(msg)
+    for name, spec, conversion in fields:
+        shown = f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+        if name not in MESSAGE_FIELDS:
+            msg = f"{shown}: write the field's name alone, without attributes or indexes"
+            raise ValueError(msg)
+        if conversion is not None and conversion not in MESSAGE_CONVERSIONS:
+            msg = f"{shown}: conversion !{conversion} is not allowed (!s or !r)"
+            raise ValueError(msg)
+        if spec and not MESSAGE_FORMAT_SPEC.match(spec):
+            msg = (
+                f"{shown}: format {spec!r} is not allowed (a width and precision of at most "
+                "two digits and one of d, f, e, g, %; e.g. .1f, .0f, >6.1f)"
+            )
+            raise ValueError(msg)
 
 
 class RulePack(_Strict):

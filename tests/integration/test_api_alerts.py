@@ -4,6 +4,8 @@ pipeline (MQTT -> ingest -> rules)."""
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -160,4 +162,30 @@ def test_rules_in_force_and_an_admins_override(
     ) == [(patch, "key:test admin")]
     dropped = client.delete(f"{url}/crane.wind.stop_lifting", headers=keys["admin"])
     assert dropped.status_code == 204
+    assert rows(conn, "SELECT count(*) FROM rule_overrides") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("message", "named"),
+    [
+        ("{device}: wind {value:>999999999}", "message: {value:>999999999}: format"),
+        ("{device}: {worker.__class__}", "message: {worker.__class__}: write the field's name"),
+    ],
+)
+def test_an_override_message_format_beyond_the_allowed_is_refused_naming_the_field(
+    api_url: str, conn: Connection, loaded_site: SiteFile, site_id: str, message: str, named: str
+) -> None:
+    _, admin = create_key(conn, "rules admin", "admin")
+    request = urllib.request.Request(  # noqa: S310 - the test's own server
+        f"{api_url}/api/v1/sites/{site_id}/rules/crane.wind.stop_lifting",
+        data=json.dumps({"message": message}).encode(),
+        method="PUT",
+        headers={"Authorization": f"Bearer {admin}", "Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)  # noqa: S310
+    assert refused.value.code == 422
+    detail = json.load(refused.value)["detail"]
+    assert detail.startswith("override of crane.wind.stop_lifting is invalid: "), detail
+    assert named in detail, detail
     assert rows(conn, "SELECT count(*) FROM rule_overrides") == [(0,)]
