@@ -59,6 +59,10 @@ def test_every_injected_fault_is_accounted_for_by_ingest(
     stored = rows(conn, STORED)
     assert len(stored) == len(set(stored))
     assert set(stored) == report.readings
-    letters = rows(conn, "SELECT topic, payload, repeats FROM dead_letters")
+    letters = rows(
+        conn,
+        "SELECT l.topic, p.payload, l.repeats FROM dead_letters AS l"
+        " JOIN dead_letter_payloads AS p ON p.sha256 = l.payload_sha256",
+    )
     assert {(topic, bytes(payload)) for topic, payload, _ in letters} == expected_dead
     assert all(repeats == 1 for _, _, repeats in letters)
