@@ -30,7 +30,14 @@ class TaskHours:
     hours: float
 
 
+def check_day(day: date) -> None:
+    """A site-local day has a day on either side of it in UTC: not the calendar's first or last."""
+    if not date.min < day < date.max:
+        raise SitePulseError(f"day {day} is outside the calendar this can count")
+
+
 def day_bounds(conn: Connection, site: str, day: date) -> tuple[datetime, datetime]:
+    check_day(day)
     row = conn.execute(_Q["timezone"], {"site": site}).fetchone()
     if row is None:
         raise SitePulseError(f"no site {site!r}")

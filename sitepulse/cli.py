@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from core.errors import SitePulseError
 from core.settings import Settings, get_settings
 from core.site_file import load_site_file
@@ -28,7 +30,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return handler(args, get_settings())
+        settings = get_settings()
+    except ValidationError as exc:
+        # A bad environment variable: name it and say what is wrong, without a traceback.
+        for error in exc.errors(include_url=False):
+            name = "SITEPULSE_" + "_".join(str(part) for part in error["loc"]).upper()
+            print(f"sitepulse: {name}: {error['msg']}", file=sys.stderr)
+        return 2
+    try:
+        return handler(args, settings)
     except SitePulseError as exc:
         print(f"sitepulse: {exc}", file=sys.stderr)
         return 1
@@ -430,12 +440,14 @@ def _schedule_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _labor_export(args: argparse.Namespace, settings: Settings) -> int:
     from core.db import connect
-    from core.labor import task_hours, write_hours_csv
+    from core.labor import check_day, task_hours, write_hours_csv
     from core.schedule_store import only_site
 
     last = args.to or args.from_
     if last < args.from_:
         raise SitePulseError(f"--to {last} is before --from {args.from_}")
+    check_day(args.from_)
+    check_day(last)
     with connect(settings) as conn:
         site = args.site or only_site(conn)
         rows = [

@@ -73,3 +73,28 @@ def test_development_is_the_default_and_accepts_the_development_secret(tmp_path:
                "--with-simulator")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert SIMULATOR_USER in (directory / "passwd").read_text()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("SITEPULSE_ENV", "prod", "SITEPULSE_ENV: Input should be 'development' or 'production'"),
+        ("SITEPULSE_OFFLINE_TIMEOUT_S", '{"crane": "x"}', "SITEPULSE_OFFLINE_TIMEOUT_S_CRANE: "),
+        ("SITEPULSE_INGEST_MAX_PAYLOAD_BYTES", "10", "SITEPULSE_INGEST_MAX_PAYLOAD_BYTES: "),
+    ],
+)
+def test_a_bad_setting_is_named_without_a_traceback(
+    tmp_path: Path, variable: str, value: str, says: str
+) -> None:
+    done = run(tmp_path, "ingest", **{variable: value})
+    assert done.returncode == 2
+    assert says in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_day_past_the_calendar_is_refused_naming_it(tmp_path: Path) -> None:
+    done = run(tmp_path, "labor", "export", "--site", "x", "--from", "9999-12-31", "-")
+    assert (done.returncode, done.stderr) == (
+        1,
+        "sitepulse: day 9999-12-31 is outside the calendar this can count\n",
+    )
