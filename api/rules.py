@@ -30,6 +30,8 @@ class RuleInForce(BaseModel):
     source: str
     rule: dict[str, Any]
     override: dict[str, Any] | None
+    # the override stored for this site is not valid (any more): the rule runs as shipped
+    override_error: str | None = None
 
 
 @router.get("")
@@ -87,7 +89,12 @@ def _rule_or_404(settings: Settings, rule_id: str) -> Rule:
 
 
 def _in_force(rule: Rule, patch: dict[str, Any] | None) -> RuleInForce:
-    effective = apply_override(rule, patch) if patch else rule
+    effective, error = rule, None
+    if patch:
+        try:
+            effective = apply_override(rule, patch)
+        except RulesInvalid as exc:
+            error = str(exc)
     return RuleInForce(
         id=effective.id,
         name=effective.name,
@@ -96,4 +103,5 @@ def _in_force(rule: Rule, patch: dict[str, Any] | None) -> RuleInForce:
         source=effective.source,
         rule=effective.model_dump(mode="json", by_alias=True, exclude_defaults=True),
         override=patch,
+        override_error=error,
     )

@@ -67,12 +67,32 @@ def apply_override(rule: Rule, patch: Mapping[str, Any]) -> Rule:
 def effective_rules(
     rules: Mapping[str, Rule], overrides: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Rule]:
-    """A site's rules: the packs with its overrides; unknown ids in overrides are skipped
-    (a pack may have dropped the rule) and reported by the caller."""
-    return {
-        rule_id: apply_override(rule, overrides[rule_id]) if rule_id in overrides else rule
-        for rule_id, rule in rules.items()
-    }
+    """A site's rules: the packs with its overrides. Unknown ids in overrides are skipped
+    (a pack may have dropped the rule), and so is an override the rule model now refuses
+    (stored before a check was added): that rule runs as shipped and the others as
+    overridden. `refused_overrides` says which, for the caller to report."""
+    effective = dict(rules)
+    for rule_id, patch in overrides.items():
+        if rule_id in rules:
+            try:
+                effective[rule_id] = apply_override(rules[rule_id], patch)
+            except RulesInvalid:
+                continue
+    return effective
+
+
+def refused_overrides(
+    rules: Mapping[str, Rule], overrides: Mapping[str, Mapping[str, Any]]
+) -> dict[str, str]:
+    """The overrides `effective_rules` leaves out, with why."""
+    refused = {}
+    for rule_id, patch in overrides.items():
+        if rule_id in rules:
+            try:
+                apply_override(rules[rule_id], patch)
+            except RulesInvalid as exc:
+                refused[rule_id] = str(exc)
+    return refused
 
 
 def _merge(base: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:

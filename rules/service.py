@@ -31,7 +31,7 @@ from rules.model import Rule
 from rules.notify.config import NotifyConfig, load_notify_config
 from rules.notify.deliver import deliver_due
 from rules.notify.outbox import dispatch, escalate
-from rules.packs import effective_rules, load_rules, pack_files
+from rules.packs import effective_rules, load_rules, pack_files, refused_overrides
 from rules.regimes import hot_days, winter_periods
 from rules.store import (
     change_marks,
@@ -296,11 +296,9 @@ class RulesService:
         unknown = set(patches) - set(self.rules)
         if unknown:
             log.warning("%s: overrides of unknown rules ignored: %s", site, sorted(unknown))
-        try:
-            return effective_rules(self.rules, patches)
-        except SitePulseError as exc:
-            log.error("%s: overrides not applied: %s", site, exc)  # noqa: TRY400
-            return dict(self.rules)
+        for reason in refused_overrides(self.rules, patches).values():
+            log.error("%s: override not applied, the rule runs as shipped: %s", site, reason)
+        return effective_rules(self.rules, patches)
 
 
 def regime_transitions(conn: Connection, engine: SiteEngine) -> list[Transition]:

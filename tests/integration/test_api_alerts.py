@@ -189,3 +189,28 @@ def test_an_override_message_format_beyond_the_allowed_is_refused_naming_the_fie
     assert detail.startswith("override of crane.wind.stop_lifting is invalid: "), detail
     assert named in detail, detail
     assert rows(conn, "SELECT count(*) FROM rule_overrides") == [(0,)]
+
+
+def test_an_override_stored_before_a_check_tightened_is_reported_and_the_rest_apply(
+    api_url: str, conn: Connection, loaded_site: SiteFile, site_id: str
+) -> None:
+    # Written straight into the table, as an override accepted by an older version was.
+    bad = {"message": "{device}: wind {value:>999999999}"}
+    conn.execute(
+        "INSERT INTO rule_overrides (site_id, rule_id, patch, updated_by)"
+        " VALUES (%s, 'crane.wind.stop_lifting', %s, 'old version'),"
+        " (%s, 'crane.moment.alarm', '{\"enabled\": false}', 'old version')",
+        (site_id, json.dumps(bad), site_id),
+    )
+    _, viewer = create_key(conn, "wall", "viewer")
+    request = urllib.request.Request(  # noqa: S310 - the test's own server
+        f"{api_url}/api/v1/sites/{site_id}/rules", headers={"Authorization": f"Bearer {viewer}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        listed = {rule["id"]: rule for rule in json.load(response)}
+    wind = listed["crane.wind.stop_lifting"]
+    assert wind["override"] == bad
+    assert wind["override_error"].startswith("override of crane.wind.stop_lifting is invalid")
+    assert "{value:>999999999}" not in wind["rule"]["message"]  # runs as shipped
+    moment = listed["crane.moment.alarm"]
+    assert (moment["enabled"], moment["override_error"]) == (False, None)

@@ -9,7 +9,15 @@ import pytest
 
 from core.errors import RulesInvalid
 from rules.model import Band, Rule
-from rules.packs import SHIPPED, apply_override, effective_rules, load_rules, pack_files, parse_pack
+from rules.packs import (
+    SHIPPED,
+    apply_override,
+    effective_rules,
+    load_rules,
+    pack_files,
+    parse_pack,
+    refused_overrides,
+)
 
 GOOD_RULE = """\
 pack: test
@@ -115,3 +123,14 @@ def test_an_invalid_override_is_refused_naming_the_field() -> None:
         apply_override(rule, {"for": "soon"})
     with pytest.raises(RulesInvalid, match=r"when.op: Input should be"):
         apply_override(rule, {"when": {"op": "=>"}})
+
+
+def test_an_override_the_model_now_refuses_leaves_its_rule_as_shipped_and_the_rest_apply() -> None:
+    rule = parse_pack(GOOD_RULE, "t.yaml").rules[0]
+    other = rule.model_copy(update={"id": "other"})
+    patches = {"wind": {"for": "soon"}, "other": {"enabled": False}}
+    rules = {"wind": rule, "other": other}
+    effective = effective_rules(rules, patches)
+    assert effective["wind"] == rule
+    assert effective["other"].enabled is False
+    assert list(refused_overrides(rules, patches)) == ["wind"]
