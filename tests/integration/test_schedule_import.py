@@ -17,7 +17,7 @@ from core.site_store import apply_site
 from tests.helpers import REPO, rows, sitepulse
 
 SAMPLES = REPO / "deploy/schedules"
-P6_SAMPLE = REPO.parent / "shared/samples/p6-takt-building.xer"
+P6_SAMPLE = REPO / "tests/data/schedules/p6-takt-building.xer"
 TASK_COLUMNS = (
     "id, name, type, floors, zones, planned_start, planned_finish, actual_start, "
     "actual_finish, status, crew_planned, trade, predecessors"

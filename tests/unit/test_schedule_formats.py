@@ -14,7 +14,7 @@ from core.schedule_mspdi import parse_mspdi
 from core.schedule_xer import parse_xer
 
 REPO = Path(__file__).resolve().parents[2]
-P6_SAMPLE = REPO.parent / "shared/samples/p6-takt-building.xer"
+P6_SAMPLE = REPO / "tests/data/schedules/p6-takt-building.xer"
 DEMO = REPO / "deploy/schedules"
 
 
