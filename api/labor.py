@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from api.deps import ConnDep, Viewer
 from api.floors import site_or_404
 from api.params import Day
-from core.labor import task_hours
 from core.sql import load_queries
+from labor.hours import task_hours
 
 router = APIRouter(prefix="/api/v1/sites/{site}", tags=["labour"])
 _Q = load_queries("api", "labor.sql")

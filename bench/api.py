@@ -21,9 +21,9 @@ import uvicorn
 from api.app import create_app
 from api.keys import create_key
 from bench.scratch import create_scratch, drop_scratch
-from core.site_file import SiteFile
-from core.site_store import apply_site
 from core.sql import load_queries
+from sites.site_file import SiteFile
+from sites.store import apply_site
 
 REPO = Path(__file__).resolve().parent.parent
 DB = "sitepulse_bench_api"

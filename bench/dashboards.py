@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 from bench.api import SITE, percentiles, timed, tower
 from bench.scratch import create_scratch, drop_scratch
-from core.site_file import SiteFile
-from core.site_store import apply_site
 from core.sql import load_queries
 from dashboards.catalog import panel_queries
 from dashboards.macros import QueryContext, expand
+from sites.site_file import SiteFile
+from sites.store import apply_site
 from storage.rollups import refresh_rollups
 
 DB = "sitepulse_bench_dashboards"

@@ -26,11 +26,11 @@ import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
 
 from bench.scratch import create_scratch, drop_scratch
-from core.broker_auth import SIMULATOR_USER, device_password
 from core.db import Connection
 from core.settings import Settings
-from core.site_store import apply_site
 from simulators.load import TAGS_PER_GATEWAY, load_site, run_publishers
+from sites.broker_auth import SIMULATOR_USER, device_password
+from sites.store import apply_site
 
 REPO = Path(__file__).resolve().parent.parent
 DB = "sitepulse_bench"

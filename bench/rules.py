@@ -28,10 +28,10 @@ import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
 
 from bench.scratch import create_scratch, drop_scratch
-from core.broker_auth import SIMULATOR_USER, device_password
 from core.settings import Settings
-from core.site_file import SiteFile
-from core.site_store import apply_site
+from sites.broker_auth import SIMULATOR_USER, device_password
+from sites.site_file import SiteFile
+from sites.store import apply_site
 
 DB = "sitepulse_bench_rules"
 SITE = "bench-rules"

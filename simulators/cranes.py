@@ -8,8 +8,8 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.site_file import CraneSpec
 from simulators.weather import Weather
+from sites.site_file import CraneSpec
 
 # Flat-top tower cranes lift their rated load out to about a quarter of the jib; beyond,
 # the rated load falls so that load x radius stays constant (the rated moment).

@@ -9,8 +9,8 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.site_file import DeviceSpec, FloorSpec
 from simulators.weather import Weather
+from sites.site_file import DeviceSpec, FloorSpec
 
 BASEMENT_TEMP_C = 17.5
 HYDRATION_PEAK_C = 38.0  # core temperature rise over ambient at the peak

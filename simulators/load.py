@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from core.broker_auth import SIMULATOR_USER, device_password
 from core.settings import Settings
-from core.site_file import SiteFile
+from sites.broker_auth import SIMULATOR_USER, device_password
+from sites.site_file import SiteFile
 
 ENV_DEVICES = 1000
 GATEWAYS = 20

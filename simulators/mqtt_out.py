@@ -5,8 +5,8 @@ from __future__ import annotations
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from core.broker_auth import SIMULATOR_USER, device_password
 from core.settings import Settings
+from sites.broker_auth import SIMULATOR_USER, device_password
 
 
 class Publisher:

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core.settings import Settings
-from core.site_file import SiteFile
 from simulators.clock import SimClock
 from simulators.faults import FaultInjector, FaultRates, FaultReport
 from simulators.mqtt_out import Publisher
 from simulators.site_sim import SiteSimulation
+from sites.site_file import SiteFile
 
 log = logging.getLogger(__name__)
 

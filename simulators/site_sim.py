@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.site_file import DeviceSpec, SiteFile
 from core.topics import status_topic, telemetry_topic
 from simulators.cranes import CraneSim
 from simulators.environment import EnvironmentSim
 from simulators.weather import Weather
 from simulators.workers import WorkerSim
+from sites.site_file import DeviceSpec, SiteFile
 
 TICK = timedelta(seconds=1)
 WORK_HOURS = (7.0, 18.0)

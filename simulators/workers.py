@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.geometry import Point
-from core.site_file import FloorSpec, SiteFile, WorkerSpec, ZoneSpec
+from sites.site_file import FloorSpec, SiteFile, WorkerSpec, ZoneSpec
 
 TAG_HEIGHT_M = 1.2
 # Structure trades work at the top of the frame; finishing trades on the floors below.

@@ -14,10 +14,10 @@ from pydantic import ValidationError
 
 from core.errors import SitePulseError
 from core.settings import Settings, get_settings
-from core.site_file import load_site_file
 from simulators.faults import FaultRates
 from sitepulse.cli_rules import add_commands as add_rules_commands
 from sitepulse.cli_storage import add_commands as add_storage_commands
+from sites.site_file import load_site_file
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -177,7 +177,7 @@ def _db_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _site_check(args: argparse.Namespace, settings: Settings) -> int:
-    from core.site_file import load_site_file
+    from sites.site_file import load_site_file
 
     site = load_site_file(args.file)
     print(
@@ -190,8 +190,8 @@ def _site_check(args: argparse.Namespace, settings: Settings) -> int:
 def _site_load(args: argparse.Namespace, settings: Settings) -> int:
     from core.db import connect
     from core.migrate import check_ready
-    from core.site_file import load_site_file
-    from core.site_store import apply_site
+    from sites.site_file import load_site_file
+    from sites.store import apply_site
 
     site = load_site_file(args.file)
     with connect(settings) as conn:
@@ -202,7 +202,7 @@ def _site_load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _mqtt_credentials(args: argparse.Namespace, settings: Settings) -> int:
-    from core import broker_auth
+    from sites import broker_auth
 
     settings.refuse_published_secrets()
     if args.with_simulator and settings.env != "development":
@@ -368,8 +368,8 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
     import time
 
     from core.db import connect
-    from core.site_store import apply_site
     from simulators.load import TAGS_PER_GATEWAY, load_site, run_publishers
+    from sites.store import apply_site
 
     with connect(settings) as conn:
         apply_site(conn, load_site(args.load_site))
@@ -418,8 +418,8 @@ def _schedule_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 def _schedule_import(args: argparse.Namespace, settings: Settings) -> int:
     from core.db import connect
     from core.migrate import check_ready
-    from core.schedule_mapping import load_mapping
-    from core.schedule_store import apply_schedule, only_site, read_schedule, site_frame
+    from schedules.mapping import load_mapping
+    from schedules.store import apply_schedule, only_site, read_schedule, site_frame
 
     mapping = load_mapping(args.mapping)
     with connect(settings) as conn:
@@ -440,8 +440,8 @@ def _schedule_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _labor_export(args: argparse.Namespace, settings: Settings) -> int:
     from core.db import connect
-    from core.labor import check_day, task_hours, write_hours_csv
-    from core.schedule_store import only_site
+    from labor.hours import check_day, task_hours, write_hours_csv
+    from schedules.store import only_site
 
     last = args.to or args.from_
     if last < args.from_:

@@ -13,17 +13,17 @@ from pathlib import Path
 
 from api.floors import floor_statuses
 from api.keys import create_key, revoke_key
-from core.broker_auth import registry_accounts, write_credentials_for
 from core.db import Connection, connect
 from core.errors import SitePulseError
 from core.migrate import migrate
-from core.schedule_mapping import Mapping
-from core.schedule_store import apply_schedule, read_schedule, site_frame
 from core.settings import Settings
-from core.site_file import load_site_file
-from core.site_store import apply_site
 from core.sql import load_queries
 from rules.alerts import list_alerts
+from schedules.mapping import Mapping
+from schedules.store import apply_schedule, read_schedule, site_frame
+from sites.broker_auth import registry_accounts, write_credentials_for
+from sites.site_file import load_site_file
+from sites.store import apply_site
 
 _Q = load_queries("sitepulse", "demo.sql")
 _REPO = Path(__file__).resolve().parent.parent

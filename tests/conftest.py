@@ -22,8 +22,8 @@ from api.app import create_app
 from core.db import Connection, connect
 from core.migrate import migrate
 from core.settings import Settings
-from core.site_file import SiteFile
-from core.site_store import apply_site
+from sites.site_file import SiteFile
+from sites.store import apply_site
 from tests.helpers import Services, make_test_site
 
 REPO = Path(__file__).resolve().parent.parent

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit, urlunsplit
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from core.broker_auth import SIMULATOR_USER, device_password
 from core.settings import Settings
-from core.site_file import SiteFile, parse_site_file
 from ingest.service import IngestService
 from rules.service import RulesService
+from sites.broker_auth import SIMULATOR_USER, device_password
+from sites.site_file import SiteFile, parse_site_file
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent

@@ -1,0 +1,144 @@
+"""The board page in headless Chromium (Debian's package), fed live by the real stack:
+simulator -> broker -> ingest -> database -> API -> server-sent events -> page."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from api.keys import create_key
+from core.db import Connection
+from core.settings import Settings
+from simulators.mqtt_out import Publisher
+from simulators.site_sim import SiteSimulation
+from sites.site_file import SiteFile, parse_site_file
+from sites.store import apply_site
+from tests.helpers import (
+    REPO,
+    publish,
+    publisher,
+    rows,
+    running_ingest,
+    running_rules,
+    site_yaml,
+    wait_for,
+)
+
+ARTIFACTS = REPO / "artifacts"
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, driven by Playwright (no browser download)."""
+    executable = shutil.which("chromium")
+    assert executable, "chromium is not installed: deploy/debian/setup.sh installs it"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )  # fmt: skip
+        yield launched
+        launched.close()
+
+
+def test_the_board_shows_floors_statuses_cranes_and_alerts_live(
+    settings: Settings,
+    conn: Connection,
+    site_id: str,
+    loaded_site: SiteFile,
+    api_url: str,
+    browser: Browser,
+) -> None:
+    _, key = create_key(conn, "wall display", "viewer")
+    # Yesterday at 10:00 on site: working hours, whatever the time is now.
+    local = datetime.now(ZoneInfo(loaded_site.site.timezone)) - timedelta(days=1)
+    start = local.replace(hour=10, minute=0, second=0, microsecond=0).astimezone(UTC)
+    simulation = SiteSimulation(loaded_site, seed=3, start=start)
+    with running_ingest(settings):
+        sim = Publisher(settings)
+        try:
+            for _ in range(9 * 60):
+                for message in simulation.step():
+                    sim.publish(message.topic, message.payload, retain=message.retain)
+        finally:
+            sim.close()
+        wait_for(lambda: rows(conn, "SELECT count(*) FROM crane_readings"),
+                 lambda r: r[0][0] >= 500, what="crane readings")  # fmt: skip
+        # and now, Li Wei stands in the 2F shaft (a hazard zone) for 12 s: the rules raise
+        # a major alert there, which turns the floor red
+        now = datetime.now(UTC) - timedelta(seconds=15)
+        shaft = [{"ts": int((now + timedelta(seconds=i)).timestamp() * 1000), "x_m": 3.0,
+                  "y_m": 3.0, "floor": 2} for i in range(0, 13, 3)]  # fmt: skip
+        with running_rules(settings), publisher(settings) as client:
+            publish(client, f"site/{site_id}/gateway/gw-01/telemetry",
+                    json.dumps({"tag-0001": shaft}))  # fmt: skip
+            wait_for(lambda: rows(conn, "SELECT count(*) FROM alerts"), lambda r: r[0][0] == 1,
+                     what="the hazard-zone alert")  # fmt: skip
+    conn.execute("UPDATE device_state SET online = false WHERE device_id = 'env-3f-01'")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{api_url}/board/{site_id}?key={key}")
+    page.wait_for_selector(".floor", timeout=15_000)
+    names = page.locator(".floor .name").all_inner_texts()
+    assert names == ["3F", "2F", "1F", "B1"]
+    assert page.locator('.floor[data-level="3"]').get_attribute("class") == "floor offline"
+    assert page.locator('.floor[data-level="2"]').get_attribute("class") == "floor alarm"
+    assert page.locator('.floor[data-level="1"]').get_attribute("class") == "floor ok"
+    alert = page.locator(".alert")
+    assert alert.count() == 1
+    assert "MAJOR Worker in a hazard zone" in alert.inner_text()
+    assert "Li Wei (rebar) in hazard zone f2-shaft on 2F" in alert.inner_text()
+    bars = page.locator(".floor .bar").all_inner_texts()
+    assert sum(int(bar.split(" 人")[0]) for bar in bars) == 3, bars  # all three at work
+    assert "1 alert" in page.locator('.floor[data-level="2"] .bar').inner_text()
+    assert page.locator(".crane b").all_inner_texts() == ["tc-1"]
+    assert "% moment" in page.locator(".crane").inner_text()
+    assert page.locator("#conn").inner_text().startswith("live")
+    screenshot = ARTIFACTS / "board.png"
+    page.screenshot(path=str(screenshot))
+    assert screenshot.stat().st_size > 10_000
+
+
+def test_the_board_without_a_valid_key_says_it_cannot_connect(
+    site_id: str, loaded_site: SiteFile, api_url: str, browser: Browser
+) -> None:
+    page = browser.new_page()
+    page.goto(f"{api_url}/board/{site_id}?key=wrong")
+    page.wait_for_function("document.getElementById('conn').textContent.includes('reconnecting')")
+    assert page.locator(".floor").count() == 0
+
+
+HOSTILE = '<img src=x onerror="window.__xss=1">'
+
+
+def test_site_provided_names_and_alert_texts_are_shown_as_text_never_run(
+    conn: Connection, site_id: str, api_url: str, browser: Browser
+) -> None:
+    text = site_yaml(site_id).replace('name: "2F"', f"name: '{HOSTILE}'")
+    apply_site(conn, parse_site_file(text, "hostile.yaml"))
+    conn.execute(
+        "INSERT INTO alerts (site_id, rule_id, subject, state, severity, title, message,"
+        " opened_at, raised_at, last_breach_at, floor) VALUES (%s, 'workers.hazard_zone',"
+        " 'tag-0001', 'active', 'major', %s, %s, now(), now(), now(), 2)",
+        (site_id, f"<b>{HOSTILE}</b>", f"{HOSTILE} in hazard zone"),
+    )
+    _, key = create_key(conn, "wall display", "viewer")
+    page = browser.new_page()
+    page.goto(f"{api_url}/board/{site_id}?key={key}")
+    page.wait_for_selector(".floor", timeout=15_000)
+    page.wait_for_selector(".alert", timeout=15_000)
+    page.wait_for_timeout(500)  # an <img src=x> would have failed to load by now
+    assert page.evaluate("window.__xss") is None, "a site-provided name ran as HTML"
+    assert page.locator('.floor[data-level="2"] .name').inner_text() == HOSTILE
+    assert page.locator(".floor img, .alert img, .alert b").count() == 0
+    assert f"<b>{HOSTILE}</b>" in page.locator(".alert .t").inner_text()
+    assert page.locator(".alert .m").inner_text() == f"{HOSTILE} in hazard zone"
