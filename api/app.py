@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import psycopg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from psycopg_pool import PoolTimeout
 
 from api import (
     alerts,
@@ -26,6 +24,7 @@ from api import (
     tasks,
 )
 from core.db import create_pool
+from core.errors import SitePulseError
 from core.migrate import check_ready
 from core.settings import Settings
 
@@ -63,7 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             with request.app.state.pool.connection(timeout=2) as conn:
                 conn.execute("SELECT 1")
-        except (psycopg.Error, PoolTimeout):
+        except SitePulseError:
             return problems.problem_response(503, "Unavailable", "the database cannot be reached")
         return JSONResponse({"status": "ok"})
 

@@ -3,9 +3,12 @@ the long-lived writers; driver errors become SitePulse errors here, once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import psycopg
 from psycopg.rows import TupleRow
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from core.errors import DatabaseRefused, DatabaseUnavailable, SitePulseError, first_line
 from core.settings import Settings
@@ -55,11 +58,41 @@ def connect(settings: Settings, *, autocommit: bool = True) -> Connection:
         raise DatabaseUnavailable(f"{DatabaseUnavailable.__doc__} ({first_line(exc)})") from exc
 
 
-def create_pool(settings: Settings, *, min_size: int = 1, max_size: int = 10) -> ConnectionPool:
-    return ConnectionPool(
-        settings.database_url.get_secret_value(),
-        min_size=min_size,
-        max_size=max_size,
-        kwargs={"autocommit": True, "application_name": "sitepulse"},
-        open=True,
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Within this block, the driver's errors come out as the project's: DatabaseUnavailable
+    (the database is away: retry later) or DatabaseRefused (the data or the query)."""
+    try:
+        yield
+    except (psycopg.Error, PoolTimeout) as exc:
+        if isinstance(exc, PoolTimeout):
+            raise DatabaseUnavailable(f"{DatabaseUnavailable.__doc__} ({exc})") from exc
+        raise translate(exc) from exc
+
+
+class Pool:
+    """A connection pool whose connections speak the project's errors (see
+    `database_errors`): callers catch SitePulseError, never the driver's."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self._pool = pool
+
+    @contextmanager
+    def connection(self, timeout: float | None = None) -> Iterator[Connection]:
+        with database_errors(), self._pool.connection(timeout=timeout) as conn:
+            yield conn
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def create_pool(settings: Settings, *, min_size: int = 1, max_size: int = 10) -> Pool:
+    return Pool(
+        ConnectionPool(
+            settings.database_url.get_secret_value(),
+            min_size=min_size,
+            max_size=max_size,
+            kwargs={"autocommit": True, "application_name": "sitepulse"},
+            open=True,
+        )
     )

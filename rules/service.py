@@ -16,9 +16,8 @@ from typing import Any
 
 import psycopg
 from apscheduler.schedulers.background import BackgroundScheduler
-from psycopg_pool import ConnectionPool
 
-from core.db import Connection, connect, create_pool
+from core.db import Connection, Pool, connect, create_pool
 from core.errors import DatabaseUnavailable, SitePulseError, first_line
 from core.lifecycle import run_until_signalled
 from core.migrate import check_ready
@@ -69,7 +68,7 @@ class RulesService:
         self.counters = {"passes_total": 0, "readings_judged_total": 0, "transitions_total": 0,
                          "delivered_total": 0, "delivery_failures_total": 0,
                          "escalations_total": 0, "pass_seconds_total": 0.0}  # fmt: skip
-        self.pool: ConnectionPool | None = None
+        self.pool: Pool | None = None
         self.scheduler: BackgroundScheduler | None = None
 
     def request_stop(self, signum: int = 0, _frame: FrameType | None = None) -> None:
