@@ -1,0 +1,28 @@
+"""`sitepulse ingest`: the MQTT to TimescaleDB ingest service."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from sitepulse.commands.group import Commands, handles
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+
+def register(commands: Commands) -> None:
+    ingest = commands.add_parser("ingest", help="run the MQTT to TimescaleDB ingest service")
+    ingest.add_argument("--client-id", help="default: SITEPULSE_INGEST_CLIENT_ID")
+    handles(ingest, _ingest)
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from core.logs import setup_logging
+    from ingest.service import run_ingest
+
+    settings.refuse_published_secrets()
+    if args.client_id:
+        settings = settings.model_copy(update={"ingest_client_id": args.client_id})
+    setup_logging(settings.log_level, "ingest")
+    return run_ingest(settings)

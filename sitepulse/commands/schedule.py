@@ -1,0 +1,68 @@
+"""`sitepulse schedule`: a site's schedule, imported from CSV, Microsoft Project XML or
+Primavera P6 XER."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sitepulse.commands.group import Commands, handles
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+
+def register(commands: Commands) -> None:
+    schedule = commands.add_parser("schedule", help="a site's schedule").add_subparsers(
+        metavar="ACTION"
+    )
+    imp = schedule.add_parser(
+        "import", help="import tasks from CSV, Microsoft Project XML or Primavera P6 XER"
+    )
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--site", help="default: the only site in the database")
+    imp.add_argument("--mapping", type=Path, help="YAML: how tasks map to floors, zones, types")
+    handles(imp, _import)
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from core.db import connect
+    from core.migrate import check_ready
+    from schedules.mapping import load_mapping
+    from schedules.store import apply_schedule, only_site, read_schedule, site_frame
+
+    mapping = load_mapping(args.mapping)
+    with connect(settings) as conn:
+        check_ready(conn)
+        site = args.site or only_site(conn)
+        progress = _Progress()
+        schedule = read_schedule(args.file, site_frame(conn, site), mapping, progress)
+        changes = apply_schedule(conn, site, schedule, progress)
+        progress.done()
+    for task_id, missing in schedule.unmapped.items():
+        task = next(t for t in schedule.tasks if t.id == task_id)
+        print(f"unmapped: {task_id} {task.name!r}: no {' and no '.join(missing)}")
+    unmapped = f", {len(schedule.unmapped)} unmapped" if schedule.unmapped else ""
+    print(
+        f"site {site}: {args.file.name} ({schedule.source_format}): {changes.summary()}{unmapped}"
+    )
+    return 0
+
+
+class _Progress:
+    """Counts on stderr for files long enough to make someone wait."""
+
+    def __init__(self, every: int = 1000) -> None:
+        self.every = every
+        self.shown = False
+
+    def __call__(self, what: str, count: int) -> None:
+        if count >= self.every:
+            print(f"\r{what} {count} tasks", end="", file=sys.stderr, flush=True)
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)
