@@ -23,12 +23,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
+from typing import assert_never
 
 from rules.context import DeviceState, Sample, SiteContext
 from rules.judge import Action, Series, closed_by_person, step
 from rules.model import Rule
-from rules.observe import Observation, history_needed, observe, observe_presence
-from rules.regimes import Period, regime_on
+from rules.observation import Observation
+from rules.observe import history_needed, observe, observe_presence, observe_regime
+from rules.predicates import OnPresence, OnReading, OnRegime
+from rules.regimes import Period
 
 log = logging.getLogger(__name__)
 Key = tuple[str, str]  # (rule id, subject)
@@ -64,17 +67,22 @@ class SiteEngine:
     def set_rules(self, rules: Mapping[str, Rule]) -> None:
         enabled = [r for r in rules.values() if r.enabled]
         self.rules = {r.id: r for r in enabled}
-        self.presence_rules = [
-            r for r in enabled if r.predicate and r.predicate.name == "device_offline"
-        ]
-        self.regime_rules = [r for r in enabled if r.predicate and r.predicate.name == "regime"]
         self.by_kind: dict[str, list[Rule]] = {}
+        self.presence_rules: list[Rule] = []
+        self.regime_rules: list[Rule] = []
         # rules that suppress others are judged first, so that one reading crossing both
         # the pre-alarm and the alarm raises the alarm only
         suppressors = {s for r in enabled for s in r.suppressed_by}
         for rule in sorted(enabled, key=lambda r: r.id not in suppressors):
-            if rule not in self.presence_rules and rule not in self.regime_rules:
-                self.by_kind.setdefault(rule.judges, []).append(rule)
+            match rule.predicate.declared if rule.predicate is not None else None:
+                case None | OnReading():
+                    self.by_kind.setdefault(rule.judges, []).append(rule)
+                case OnPresence():
+                    self.presence_rules.append(rule)
+                case OnRegime():
+                    self.regime_rules.append(rule)
+                case unknown:
+                    assert_never(unknown)
         self.history = {
             kind: max((history_needed(r) for r in kind_rules), default=timedelta(0))
             for kind, kind_rules in self.by_kind.items()
@@ -122,13 +130,8 @@ class SiteEngine:
         """The site is in a concreting regime today, or not."""
         out: list[Transition] = []
         for rule in self.regime_rules:
-            assert rule.predicate is not None
-            kind = str(rule.predicate.param("regime"))
-            current = regime_on([p for p in periods if p.regime == kind], today)
-            detail = f"{kind} regime since {current.start.isoformat()}" if current else ""
-            obs = Observation(self.ctx.site_id, now, current is not None, current is None,
-                              detail=detail)  # fmt: skip
-            self._step(rule, obs, out)
+            for obs in observe_regime(rule, periods, self.ctx, today, now):
+                self._step(rule, obs, out)
         return out
 
     def finish_tasks(self, now: datetime) -> list[Transition]:

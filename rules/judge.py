@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from rules.model import Rule
-from rules.observe import Observation
+from rules.observation import Observation
 
 Action = Literal["raise", "repeat", "clear"]
 

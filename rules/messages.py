@@ -7,7 +7,7 @@ from typing import Any
 
 from rules.context import SiteContext
 from rules.model import MESSAGE_FORMAT_SPEC, MESSAGE_MAX_CHARS, Rule
-from rules.observe import Observation
+from rules.observation import Observation
 
 
 class _Lenient(string.Formatter):
@@ -63,6 +63,6 @@ def alert_message(rule: Rule, obs: Observation, ctx: SiteContext) -> str:
 def _metric(rule: Rule) -> str | None:
     if rule.when is not None:
         return rule.when.metric
-    if rule.predicate is not None and rule.predicate.name == "flatline":
-        return str(rule.predicate.param("metric"))
+    if rule.predicate is not None and "metric" in rule.predicate.arguments:
+        return str(rule.predicate.arguments["metric"])  # a predicate about one metric
     return None

@@ -1,5 +1,6 @@
 """A rule is data: what it judges, when it fires, when it clears, how loud, and which
-standard says so. Packs of rules are YAML files validated by these models."""
+standard says so. Packs of rules are YAML files validated by these models; a predicate is
+one of those rules/predicates.py declares, with the parameters it declares."""
 
 from __future__ import annotations
 
@@ -20,38 +21,11 @@ from pydantic import (
 
 from core.kinds import DeviceKind
 from core.wire import SPECS
+from rules.predicates import PREDICATES, Declared, Params
 
 Severity = Literal["critical", "major", "minor", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "major", "minor", "warning")
 Op = Literal[">", ">=", "<", "<=", "==", "!="]
-PredicateName = Literal[
-    "in_hazard_zone",
-    "sos",
-    "no_movement",
-    "crane_collision",
-    "load_over_people",
-    "device_offline",
-    "flatline",
-    "core_surface",
-    "regime",
-]
-
-# Each predicate: the kind of device it judges and its parameters with their defaults.
-PREDICATES: dict[str, tuple[DeviceKind, dict[str, float | str]]] = {
-    "in_hazard_zone": ("tag", {}),
-    "sos": ("tag", {}),
-    "no_movement": ("tag", {"minutes": 15.0, "tolerance_m": 0.5, "work_hours": "07:00-19:00"}),
-    "crane_collision": ("crane", {"min_distance_m": 2.0, "clear_margin_m": 1.0, "fresh_s": 10.0}),
-    "load_over_people": ("crane", {"radius_m": 5.0, "min_load_t": 0.5, "fresh_s": 30.0}),
-    "device_offline": ("gateway", {}),
-    "flatline": (
-        "env",
-        {"metric": "temp_c", "minutes": 120.0, "tolerance": 0.01, "min_readings": 10.0},
-    ),
-    "core_surface": ("env", {"max_delta_c": 25.0, "clear_delta_c": 23.0}),
-    "regime": ("env", {"regime": "winter"}),
-}
-
 # What a message template may name.
 MESSAGE_FIELDS = frozenset(
     {
@@ -156,12 +130,20 @@ class Clear(_Strict):
 
 
 class Predicate(_Strict):
-    name: PredicateName
+    name: str
     params: dict[str, float | str] = {}
+
+    @field_validator("name")
+    @classmethod
+    def _known_name(cls, name: str) -> str:
+        if name not in PREDICATES:
+            msg = f"no predicate {name!r} (known: {', '.join(PREDICATES)})"
+            raise ValueError(msg)
+        return name
 
     @model_validator(mode="after")
     def _known_params(self) -> Predicate:
-        defaults = PREDICATES[self.name][1]
+        defaults = self.declared.params
         for key, value in self.params.items():
             if key not in defaults:
                 known = ", ".join(defaults) or "none"
@@ -174,11 +156,15 @@ class Predicate(_Strict):
                 raise ValueError(msg)
         return self
 
-    def param(self, key: str) -> float | str:
-        return self.params.get(key, PREDICATES[self.name][1][key])
+    @property
+    def declared(self) -> Declared:
+        """What rules/predicates.py declares of this predicate."""
+        return PREDICATES[self.name]
 
-    def number(self, key: str) -> float:
-        return float(self.param(key))
+    @property
+    def arguments(self) -> Params:
+        """The parameters, with the declared defaults for those not given."""
+        return {**self.declared.params, **self.params}
 
 
 class Scope(_Strict):
@@ -192,6 +178,15 @@ class Scope(_Strict):
     # these types is active (its floors and zones; any floor for devices with none, such
     # as cranes), and its alerts and excursions belong to that task.
     task_types: list[TaskType] = []
+
+    def admits(self, kind: str, device: str, floor: int | None) -> bool:
+        """Whether the scope's kinds, devices and floors hold this device (its zones are
+        checked on readings only)."""
+        return (
+            (not self.kinds or kind in self.kinds)
+            and (not self.devices or device in self.devices)
+            and (not self.floors or floor in self.floors)
+        )
 
 
 class Rule(_Strict):
@@ -245,7 +240,7 @@ class Rule(_Strict):
     def judges(self) -> DeviceKind:
         """The kind of device whose readings (or presence) this rule judges."""
         if self.predicate is not None:
-            return PREDICATES[self.predicate.name][0]
+            return self.predicate.declared.judges
         assert self.kind is not None
         return self.kind
 

@@ -10,7 +10,7 @@ from core.db import Connection
 from core.settings import Settings
 from rules.alerts import write_transitions
 from rules.engine import Transition
-from rules.observe import Observation
+from rules.observation import Observation
 from rules.packs import load_rules, pack_files
 from rules.store import load_context
 from sites.site_file import SiteFile

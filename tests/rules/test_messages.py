@@ -13,7 +13,7 @@ from core.errors import RulesInvalid
 from rules.context import SiteContext
 from rules.messages import alert_message
 from rules.model import MESSAGE_MAX_CHARS, Rule
-from rules.observe import Observation
+from rules.observation import Observation
 from rules.packs import apply_override, load_rules, pack_files
 
 SHIPPED = load_rules(pack_files())
