@@ -14,6 +14,7 @@ from api.deps import ConnDep, Viewer
 from api.floors import site_or_404
 from api.params import Moment, time_range
 from api.problems import Problem
+from api.site_status import Crane, crane_states
 from core.sql import load_queries
 
 router = APIRouter(prefix="/api/v1/sites/{site}", tags=["sites"])
@@ -32,18 +33,6 @@ class Zone(BaseModel):
     name: str | None
     polygon: list[list[float]]
     hazard: bool
-
-
-class Crane(BaseModel):
-    id: str
-    name: str | None
-    x_m: float
-    y_m: float
-    jib_m: float
-    rated_t: float
-    online: bool | None
-    last_ts: datetime | None
-    latest: dict[str, Any] | None
 
 
 class Device(BaseModel):
@@ -89,7 +78,7 @@ def zones(site: str, conn: ConnDep, _key: Viewer) -> list[Zone]:
 @router.get("/cranes")
 def cranes(site: str, conn: ConnDep, _key: Viewer) -> list[Crane]:
     site_or_404(conn, site)
-    return _models(Crane, conn.execute(_Q["cranes"], {"site": site}))
+    return crane_states(conn, site)
 
 
 @router.get("/devices")

@@ -1,11 +1,6 @@
 -- name: zones
 SELECT id, floor, name, polygon, hazard FROM zones WHERE site_id = %(site)s ORDER BY floor, id;
 
--- name: cranes
-SELECT c.id, c.name, c.x_m, c.y_m, c.jib_m, c.rated_t, s.online, s.last_ts, s.latest
-FROM cranes AS c LEFT JOIN device_state AS s ON s.device_id = c.id
-WHERE c.site_id = %(site)s ORDER BY c.id;
-
 -- name: devices
 SELECT d.id, d.kind, d.name, d.floor, d.zone, d.gateway_id,
        s.online, s.status_changed_at, s.status_reason, s.last_seen_at, s.last_ts, s.latest

@@ -16,19 +16,13 @@ from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
 from api.deps import bearer, require
-from api.floors import floor_statuses, site_or_404
+from api.floors import site_or_404
 from api.keys import ApiKey
-from api.registry import cranes
-from rules.alerts import events_since, last_event_id, list_alerts
+from api.site_status import crane_states, floor_statuses, open_alerts
+from rules.alerts import events_since, last_event_id
 
 router = APIRouter(prefix="/api/v1/sites/{site}", tags=["live"])
 PERIOD_S = 2.0
-OPEN = ("active", "acknowledged")
-
-
-def _brief(alert: dict[str, Any]) -> dict[str, Any]:
-    keep = ("id", "state", "severity", "title", "message", "floor", "raised_at")
-    return {k: alert[k] for k in keep}
 
 
 def stream_key(
@@ -57,12 +51,11 @@ async def stream(
             transitions = events_since(conn, site, seen[0])
             if transitions:
                 seen[0] = transitions[-1]["event_id"]
-            open_alerts = list_alerts(conn, site=site, states=OPEN, limit=10)
             return {
                 "timezone": found.timezone,
                 "floors": [f.model_dump() for f in floor_statuses(conn, site)],
-                "cranes": [c.model_dump(mode="json") for c in cranes(site, conn, _key)],
-                "alerts": [_brief(a) for a in open_alerts],
+                "cranes": [c.model_dump(mode="json") for c in crane_states(conn, site)],
+                "alerts": [a.model_dump() for a in open_alerts(conn, site, limit=10)],
             }, transitions
 
     first = await run_in_threadpool(snapshot)  # a 404 here is a 404, not a broken stream

@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 DB = "sitepulse_bench_api"
 SITE = "bench-tower"
 _Q = load_queries("bench", "api.sql")
-_FLOORS = load_queries("api", "floors.sql")
+_STATUS = load_queries("api", "site_status.sql")
 
 
 def tower(floors: int) -> SiteFile:
@@ -110,7 +110,7 @@ def main() -> int:
         return lambda: client.get(path, params=query).raise_for_status()  # type: ignore[arg-type]
 
     def sql() -> object:
-        return conn.execute(_FLOORS["floors"], {"site": SITE}).fetchall()
+        return conn.execute(_STATUS["floors"], {"site": SITE}).fetchall()
 
     cases: list[tuple[str, Callable[[], object]]] = [
         ("GET floors status (HTTP)", get(f"/api/v1/sites/{SITE}/floors")),

@@ -11,14 +11,13 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
-from api.floors import floor_statuses
 from api.keys import create_key, revoke_key
+from api.site_status import floor_statuses, open_alerts
 from core.db import Connection, connect
 from core.errors import SitePulseError
 from core.migrate import migrate
 from core.settings import Settings
 from core.sql import load_queries
-from rules.alerts import list_alerts
 from schedules.mapping import Mapping
 from schedules.store import apply_schedule, read_schedule, site_frame
 from sites.broker_auth import registry_accounts, write_credentials_for
@@ -133,7 +132,7 @@ def _print_floors(conn: Connection, site_id: str) -> None:
         row = f"{floor.name:>6} {floor.workers_present:>7} {temp} {rh} {sensors}"
         lines.append(f"{row}  {floor.status:<8} {alerts:<9} {tasks}")
     site_time = clock[0] if clock and clock[0] else "no data yet"
-    newest = list_alerts(conn, site=site_id, states=["active", "acknowledged"], limit=5)
+    newest = open_alerts(conn, site_id, limit=5)
     header = f"{site_id}   site time {site_time}   newest open alerts below the floors"
-    recent = [f"  {a['severity']:8} {a['message']}" for a in newest] or ["  no open alerts"]
+    recent = [f"  {a.severity:8} {a.message}" for a in newest] or ["  no open alerts"]
     print("\033[2J\033[H" + header + "\n" + "\n".join([*lines, "", *recent]), flush=True)

@@ -1,0 +1,119 @@
+"""A site's status now: each floor's status, the cranes with their state, the open alerts.
+The read models the floors and cranes routes answer with, the live stream sends (and so
+the wall board shows), and the demo prints; routers and the demo import them from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from psycopg.rows import class_row
+from pydantic import BaseModel
+
+from core.db import Connection
+from core.sql import load_queries
+
+_Q = load_queries("api", "site_status.sql")
+FloorStatus = Literal["ok", "warning", "alarm", "offline"]
+
+
+class Floor(BaseModel):
+    level: int
+    name: str
+    status: FloorStatus
+    workers_present: int
+    environment: dict[str, float]
+    sensors_online: int
+    sensors_offline: int
+    # ids of the schedule tasks under way there now
+    active_tasks: list[str]
+    # open alerts (active or acknowledged) located on this floor
+    active_alerts: int
+
+
+class Crane(BaseModel):
+    id: str
+    name: str | None
+    x_m: float
+    y_m: float
+    jib_m: float
+    rated_t: float
+    online: bool | None
+    last_ts: datetime | None
+    latest: dict[str, Any] | None
+
+
+class OpenAlert(BaseModel):
+    id: int
+    state: str
+    severity: str
+    title: str
+    message: str
+    floor: int | None
+    raised_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _FloorRow:
+    level: int
+    name: str
+    workers_present: int
+    temp_c: float | None
+    rh_pct: float | None
+    pm10_ugm3: float | None
+    noise_dba: float | None
+    core_temp_c: float | None
+    sensors_online: int
+    sensors_offline: int
+    active_alerts: int
+    alarm: bool
+    active_tasks: list[str]
+
+
+def floor_statuses(conn: Connection, site: str) -> list[Floor]:
+    """Each floor of a site, top first."""
+    with conn.cursor(row_factory=class_row(_FloorRow)) as cur:
+        return [_floor(row) for row in cur.execute(_Q["floors"], {"site": site})]
+
+
+def crane_states(conn: Connection, site: str) -> list[Crane]:
+    with conn.cursor(row_factory=class_row(Crane)) as cur:
+        return cur.execute(_Q["cranes"], {"site": site}).fetchall()
+
+
+def open_alerts(conn: Connection, site: str, *, limit: int) -> list[OpenAlert]:
+    """The site's open (active or acknowledged) alerts, newest first."""
+    with conn.cursor(row_factory=class_row(OpenAlert)) as cur:
+        return cur.execute(_Q["open_alerts"], {"site": site, "limit": limit}).fetchall()
+
+
+def floor_status(online: int, offline: int, active_alerts: int, alarm: bool) -> FloorStatus:
+    """Alarm: an open critical or major alert. Offline: every sensor silent. Warning: an
+    open minor alert or warning. Otherwise ok."""
+    if alarm:
+        return "alarm"
+    if offline and not online:
+        return "offline"
+    return "warning" if active_alerts else "ok"
+
+
+def _floor(row: _FloorRow) -> Floor:
+    values = {
+        "temp_c": row.temp_c,
+        "rh_pct": row.rh_pct,
+        "pm10_ugm3": row.pm10_ugm3,
+        "noise_dba": row.noise_dba,
+        "core_temp_c": row.core_temp_c,
+    }
+    return Floor(
+        level=row.level,
+        name=row.name,
+        status=floor_status(row.sensors_online, row.sensors_offline, row.active_alerts, row.alarm),
+        workers_present=row.workers_present,
+        environment={k: round(float(v), 2) for k, v in values.items() if v is not None},
+        sensors_online=row.sensors_online,
+        sensors_offline=row.sensors_offline,
+        active_tasks=list(row.active_tasks),
+        active_alerts=row.active_alerts,
+    )
