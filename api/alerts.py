@@ -29,10 +29,11 @@ class AlertEvent(BaseModel):
     level: int
 
 
+# Read from rules.alerts' rows, whose columns are named as in the table (site_id, ...).
 class Alert(BaseModel):
     id: int
-    site: str
-    rule: str
+    site: str = Field(validation_alias="site_id")
+    rule: str = Field(validation_alias="rule_id")
     subject: str
     state: State
     severity: Severity
@@ -40,8 +41,8 @@ class Alert(BaseModel):
     message: str
     floor: int | None
     zone: str | None
-    device: str | None
-    task: str | None
+    device: str | None = Field(validation_alias="device_id")
+    task: str | None = Field(validation_alias="task_id")
     value: float | None
     worst_value: float | None
     breaches: int
@@ -78,13 +79,13 @@ def alerts(
         conn, site=site, states=state, severities=severity, floor=floor,
         before_id=before_id, limit=limit,
     )  # fmt: skip
-    return [_alert(row) for row in found]
+    return [Alert.model_validate(row) for row in found]
 
 
 @router.get("/{alert_id}")
 def alert(alert_id: int, conn: ConnDep, _key: Viewer) -> Alert:
     """The alert with its audit trail: every transition, who or what made it, and when."""
-    return _alert(_or_404(lambda: get_alert(conn, alert_id)))
+    return Alert.model_validate(_or_404(lambda: get_alert(conn, alert_id)))
 
 
 @router.post("/{alert_id}/ack")
@@ -114,7 +115,7 @@ def comment(alert_id: int, conn: ConnDep, key: Manager, body: Note) -> Alert:
 def _act(conn: Any, alert_id: int, action: PersonAction, key: ApiKey, body: Note | None) -> Alert:
     actor = f"key:{key.name}"
     try:
-        return _alert(act(conn, alert_id, action, actor, body.note if body else None))
+        return Alert.model_validate(act(conn, alert_id, action, actor, body.note if body else None))
     except AlertNotFound as exc:
         raise Problem(404, "Not found", str(exc)) from None
     except AlertTransitionRefused as exc:
@@ -127,8 +128,3 @@ def _or_404(fetch: Any) -> dict[str, Any]:
     except AlertNotFound as exc:
         raise Problem(404, "Not found", str(exc)) from None
     return row
-
-
-def _alert(row: dict[str, Any]) -> Alert:
-    renamed = {"site_id": "site", "rule_id": "rule", "device_id": "device", "task_id": "task"}
-    return Alert.model_validate({renamed.get(k, k): v for k, v in row.items()})

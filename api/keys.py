@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Literal
 
+from psycopg.rows import class_row
+
 from core.db import Connection
 from core.sql import load_queries
 
@@ -29,11 +31,11 @@ def digest(key: str) -> bytes:
 
 def create_key(conn: Connection, name: str, role: Role) -> tuple[ApiKey, str]:
     key = _PREFIX + secrets.token_urlsafe(32)
-    row = conn.execute(
-        _Q["create"], {"name": name, "role": role, "sha": digest(key), "prefix": key[:8]}
-    ).fetchone()
-    assert row is not None
-    return ApiKey(int(row[0]), name, role), key
+    params = {"name": name, "role": role, "sha": digest(key), "prefix": key[:8]}
+    with conn.cursor(row_factory=class_row(ApiKey)) as cur:
+        created = cur.execute(_Q["create"], params).fetchone()
+    assert created is not None
+    return created, key
 
 
 def revoke_key(conn: Connection, key_id: int) -> bool:
@@ -41,16 +43,16 @@ def revoke_key(conn: Connection, key_id: int) -> bool:
 
 
 def find_key(conn: Connection, key: str) -> ApiKey | None:
-    row = conn.execute(_Q["find"], {"sha": digest(key)}).fetchone()
-    return ApiKey(int(row[0]), str(row[1]), row[2]) if row else None
+    with conn.cursor(row_factory=class_row(ApiKey)) as cur:
+        return cur.execute(_Q["find"], {"sha": digest(key)}).fetchone()
 
 
 def list_keys(conn: Connection) -> list[str]:
     """One line per key: id, role, name, prefix, created, revoked."""
     return [
-        f"#{r[0]} {r[2]:<7} {r[1]}  {r[3]}...  created {r[4]:%Y-%m-%d}"
-        + (f"  revoked {r[5]:%Y-%m-%d}" if r[5] else "")
-        for r in conn.execute(_Q["list"])
+        f"#{key_id} {role:<7} {name}  {prefix}...  created {created:%Y-%m-%d}"
+        + (f"  revoked {revoked:%Y-%m-%d}" if revoked else "")
+        for key_id, name, role, prefix, created, revoked in conn.execute(_Q["list"])
     ]
 
 

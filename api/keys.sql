@@ -1,7 +1,7 @@
 -- name: create
 INSERT INTO api_keys (name, role, key_sha256, prefix)
 VALUES (%(name)s, %(role)s, %(sha)s, %(prefix)s)
-RETURNING id;
+RETURNING id, name, role;
 
 -- name: revoke
 UPDATE api_keys SET revoked_at = now() WHERE id = %(id)s AND revoked_at IS NULL;

@@ -6,13 +6,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
+from psycopg.rows import class_row
 from pydantic import BaseModel
 
 from api.deps import ConnDep, Viewer
 from api.floors import site_or_404
 from api.params import Day
 from core.sql import load_queries
-from labor.hours import task_hours
+from labor.hours import TaskHours, task_hours
 
 router = APIRouter(prefix="/api/v1/sites/{site}", tags=["labour"])
 _Q = load_queries("api", "labor.sql")
@@ -38,32 +39,17 @@ class LaborDay(BaseModel):
 def labor(site: str, day: Day, conn: ConnDep, _key: Viewer) -> LaborDay:
     """`day` is a date on the site's clock (its time zone), e.g. 2026-11-23."""
     start = datetime.combine(day, time(), tzinfo=ZoneInfo(site_or_404(conn, site).timezone))
-    rows = conn.execute(_Q["labor"], {"site": site, "from": start, "to": start + timedelta(days=1)})
-    fields = list(WorkerHours.model_fields)
-    workers = [WorkerHours.model_validate(dict(zip(fields, r, strict=True))) for r in rows]
+    params = {"site": site, "from": start, "to": start + timedelta(days=1)}
+    with conn.cursor(row_factory=class_row(WorkerHours)) as cur:
+        workers = cur.execute(_Q["labor"], params).fetchall()
     by_trade: dict[str, float] = {}
     for worker in workers:
         by_trade[worker.trade] = round(by_trade.get(worker.trade, 0.0) + worker.hours, 2)
     return LaborDay(site=site, date=day, workers=workers, hours_by_trade=by_trade)
 
 
-class TaskHours(BaseModel):
-    worker: str
-    name: str
-    trade: str
-    floor: int | None
-    task: str | None
-    task_name: str | None
-    hours: float
-
-
 @router.get("/labor/tasks")
 def labor_by_task(site: str, day: Day, conn: ConnDep, _key: Viewer) -> list[TaskHours]:
-    """Hours per worker, floor and task for a site-local day (gap rule: core/labor.sql)."""
+    """Hours per worker, floor and task for a site-local day (gap rule: labor/hours.sql)."""
     site_or_404(conn, site)
-    return [
-        TaskHours(
-            **{k: v for k, v in vars(row).items() if k != "day"} | {"hours": round(row.hours, 3)}
-        )
-        for row in task_hours(conn, site, day)
-    ]
+    return task_hours(conn, site, day)

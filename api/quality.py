@@ -18,12 +18,14 @@ from api.problems import Problem
 from api.stream import stream_key
 from core.db import Connection
 from core.settings import Settings
+from core.sql import load_queries
 from rules.packs import effective_rules, load_rules, pack_files
 from rules.quality import QualityRecord, quality_record
 from rules.store import load_context, overrides, site_timezones
 
 router = APIRouter(prefix="/api/v1", tags=["tasks"])
 _TEMPLATE = (Path(__file__).parent / "quality.html").read_text(encoding="utf-8")
+_Q = load_queries("api", "quality.sql")
 
 
 class SpecOut(BaseModel):
@@ -82,12 +84,9 @@ def quality_page(
     quality = task_quality(conn, settings, site, task)
     if quality is None:
         raise Problem(404, "Not found", f"no task {task!r} on site {site!r}")
-    name = conn.execute(
-        "SELECT name, type FROM tasks WHERE site_id = %s AND id = %s", (site, task)
-    ).fetchone()
-    return HTMLResponse(
-        render_page(site, task, name[0] if name else task, name[1] if name else None, quality)
-    )
+    title = conn.execute(_Q["task_title"], {"site": site, "task": task}).fetchone()
+    name, kind = title if title else (task, None)
+    return HTMLResponse(render_page(site, task, name, kind, quality))
 
 
 def render_page(site: str, task: str, name: str, kind: str | None, q: QualityOut) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
+from psycopg.rows import class_row
 from pydantic import BaseModel
 
 from api.deps import ConnDep, SettingsDep, Viewer
@@ -82,7 +83,8 @@ def get_task(
     task: str, conn: ConnDep, settings: SettingsDep, _key: Viewer, site: str | None = None
 ) -> TaskDetail:
     """`site` may be left out when the task id exists on one site only."""
-    found = conn.execute(_Q["task"], {"task": task, "site": site}).fetchall()
+    with conn.cursor(row_factory=class_row(Task)) as cur:
+        found = cur.execute(_Q["task"], {"task": task, "site": site}).fetchall()
     if not found:
         where = f" on site {site!r}" if site else ""
         raise Problem(404, "Not found", f"no task {task!r}{where}")
@@ -90,8 +92,7 @@ def get_task(
         raise Problem(
             422, "Invalid request", f"invalid query.site: task {task!r} is on several sites"
         )
-    row = found[0]
-    detail = _with_crew(conn, _task(row), str(row[1]), datetime.now(UTC))
+    detail = _with_crew(conn, found[0], datetime.now(UTC))
     detail.quality = task_quality(conn, settings, detail.site, detail.id)
     detail.risks = task_risks(detail, regimes_today(conn, detail.site), datetime.now(UTC))
     return detail
@@ -147,31 +148,30 @@ def site_tasks(
     site_or_404(conn, site)
     params = {"site": site, "floor": floor, "at": active_at, "status": status,
               "removed": include_removed, "limit": limit, "offset": offset}  # fmt: skip
-    tasks = [_task(row) for row in conn.execute(_Q["tasks"], params)]
+    with conn.cursor(row_factory=class_row(Task)) as cur:
+        tasks = cur.execute(_Q["tasks"], params).fetchall()
     next_url = None
     if len(tasks) == limit:
         next_url = str(request.url.include_query_params(offset=offset + limit))
     return TaskPage(site=site, tasks=tasks, next=next_url)
 
 
-def _task(row: tuple[Any, ...]) -> Task:
-    site, _tz, *rest = row
-    fields = [f for f in Task.model_fields if f != "site"]
-    return Task.model_validate({"site": site, **dict(zip(fields, rest, strict=True))})
-
-
-def _with_crew(conn: Connection, task: Task, timezone: str, now: datetime) -> TaskDetail:
+def _with_crew(conn: Connection, task: Task, now: datetime) -> TaskDetail:
     begin = min(task.planned_start, task.actual_start or task.planned_start) - CREW_MARGIN
     end = max(task.planned_finish, task.actual_finish or task.planned_finish) + CREW_MARGIN
     until = min(end, now, begin + CREW_MAX_RANGE)
     days: list[CrewDay] = []
     if task.floors and begin < until:
-        params = {"site": task.site, "tz": timezone, "floors": task.floors, "from": begin,
-                  "to": until, "trade": task.trade}  # fmt: skip
-        for day, present, first, last in conn.execute(_Q["crew_days"], params):
-            days.append(CrewDay(date=day, workers_present=present,
-                                crew_planned=task.crew_planned, first_seen=first,
-                                last_seen=last))  # fmt: skip
+        params = {
+            "site": task.site,
+            "floors": task.floors,
+            "from": begin,
+            "to": until,
+            "trade": task.trade,
+            "crew_planned": task.crew_planned,
+        }
+        with conn.cursor(row_factory=class_row(CrewDay)) as cur:
+            days = cur.execute(_Q["crew_days"], params).fetchall()
     return TaskDetail(
         **task.model_dump(),
         crew=days,

@@ -1,9 +1,9 @@
 -- name: task
-SELECT t.site_id, s.timezone, t.id, t.wbs, t.name, t.type, t.floors, t.zones,
+SELECT t.site_id AS site, t.id, t.wbs, t.name, t.type, t.floors, t.zones,
        t.planned_start, t.planned_finish, t.actual_start, t.actual_finish, t.status,
        t.crew_planned, t.trade, t.predecessors, t.source_file, t.source_format,
-       t.imported_at, t.removed_at, lower(t.active), upper(t.active)
-FROM tasks AS t JOIN sites AS s ON s.id = t.site_id
+       t.imported_at, t.removed_at, lower(t.active) AS active_from, upper(t.active) AS active_to
+FROM tasks AS t
 WHERE t.id = %(task)s AND (%(site)s::text IS NULL OR t.site_id = %(site)s)
 ORDER BY t.site_id
 LIMIT 2;
@@ -11,11 +11,11 @@ LIMIT 2;
 -- name: tasks
 -- A site's tasks; on a floor and active at a time when asked ("active" as in the tasks
 -- table: the GIN index on floors and the GiST index on active serve it).
-SELECT t.site_id, s.timezone, t.id, t.wbs, t.name, t.type, t.floors, t.zones,
+SELECT t.site_id AS site, t.id, t.wbs, t.name, t.type, t.floors, t.zones,
        t.planned_start, t.planned_finish, t.actual_start, t.actual_finish, t.status,
        t.crew_planned, t.trade, t.predecessors, t.source_file, t.source_format,
-       t.imported_at, t.removed_at, lower(t.active), upper(t.active)
-FROM tasks AS t JOIN sites AS s ON s.id = t.site_id
+       t.imported_at, t.removed_at, lower(t.active) AS active_from, upper(t.active) AS active_to
+FROM tasks AS t
 WHERE t.site_id = %(site)s
   AND (t.removed_at IS NULL OR %(removed)s)
   AND (%(floor)s::int IS NULL OR t.floors @> ARRAY[%(floor)s::int])
@@ -26,8 +26,10 @@ LIMIT %(limit)s OFFSET %(offset)s;
 
 -- name: crew_days
 -- Workers present per site-local day: their tag heard on one of the task's floors in the
--- window; only the task's trade when it has one.
-SELECT (r.ts AT TIME ZONE %(tz)s)::date AS day, count(DISTINCT w.id)::int, min(r.ts), max(r.ts)
+-- window; only the task's trade when it has one. Each day beside the crew planned.
+SELECT (r.ts AT TIME ZONE (SELECT timezone FROM sites WHERE id = %(site)s))::date AS date,
+       count(DISTINCT w.id)::int AS workers_present, %(crew_planned)s::int AS crew_planned,
+       min(r.ts) AS first_seen, max(r.ts) AS last_seen
 FROM tag_readings AS r
 JOIN workers AS w ON w.tag_id = r.device_id AND w.site_id = r.site_id
 WHERE r.site_id = %(site)s AND r.floor = ANY(%(floors)s) AND r.ts >= %(from)s AND r.ts < %(to)s

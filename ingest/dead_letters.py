@@ -43,6 +43,15 @@ class DeadLetterWithPayload(DeadLetterView):
 
 
 @dataclass(frozen=True)
+class _Pending:
+    id: int
+    received_at: datetime
+    topic: str
+    payload_sha256: bytes
+    item: str
+
+
+@dataclass(frozen=True)
 class ReplayFailure:
     ids: list[int]
     reason: str
@@ -83,16 +92,16 @@ def replay_dead_letters(
     replayed = failing = readings = 0
     failures: list[ReplayFailure] = []
     with conn.transaction():
-        letters = conn.execute(_Q["pending_for_replay"], {"site": site, "limit": limit}).fetchall()
-        for (topic, digest), group in groupby(letters, key=lambda row: (row[2], bytes(row[3]))):
-            rows = [(row[0], row[1], str(row[4])) for row in group]
+        letters = _pending_for_replay(conn, site, limit)
+        for (topic, digest), group in groupby(letters, key=lambda p: (p.topic, p.payload_sha256)):
+            pending = list(group)
             try:
                 with conn.transaction():  # a savepoint: this message only
-                    outcome = _replay_message(conn, registry, topic, digest, rows, limits)
+                    outcome = _replay_message(conn, registry, topic, digest, pending, limits)
             except Exception as exc:
                 refusal = refusal_of(exc)
-                failures.append(ReplayFailure([r[0] for r in rows], str(refusal)))
-                failing += len(rows)
+                failures.append(ReplayFailure([p.id for p in pending], str(refusal)))
+                failing += len(pending)
                 continue
             replayed += outcome[0]
             failing += outcome[1]
@@ -100,31 +109,36 @@ def replay_dead_letters(
     return ReplayResult(replayed, failing, readings, failures)
 
 
+def _pending_for_replay(conn: Connection, site: str | None, limit: int) -> list[_Pending]:
+    with conn.cursor(row_factory=class_row(_Pending)) as cur:
+        return cur.execute(_Q["pending_for_replay"], {"site": site, "limit": limit}).fetchall()
+
+
 def _replay_message(
     conn: Connection,
     registry: Registry,
     topic: str,
     digest: bytes,
-    rows: list[tuple[int, datetime, str]],
+    pending: list[_Pending],
     limits: DecodeLimits,
 ) -> tuple[int, int, int]:
     """(letters replayed, letters still failing, readings stored) for one message."""
     found = conn.execute(_Q["replay_payload"], {"sha256": digest}).fetchone()
     if found is None or found[1]:
-        return 0, len(rows), 0  # kept truncated: what it held cannot be read again
+        return 0, len(pending), 0  # kept truncated: what it held cannot be read again
     payload = bytes(found[0])
     # The original receive time, so that readings without ts get the same ts again.
-    first_received = min(row[1] for row in rows)
+    first_received = min(p.received_at for p in pending)
     decoded = decode_message(topic, payload, first_received, registry, limits=limits)
     failing_now = {letter.item: letter.reason for letter in decoded.dead}
     passed = []
     failing = 0
-    for letter_id, _, item in rows:
-        if item in failing_now:
-            conn.execute(_Q["update_reason"], {"id": letter_id, "reason": failing_now[item]})
+    for p in pending:
+        if p.item in failing_now:
+            conn.execute(_Q["update_reason"], {"id": p.id, "reason": failing_now[p.item]})
             failing += 1
         else:
-            passed.append(letter_id)
+            passed.append(p.id)
     if not passed:
         return 0, failing, 0
     lettered = {

@@ -6,6 +6,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from psycopg.rows import class_row
+
 from core.db import Connection
 from core.geometry import Point, point_in_polygon, polygon_area
 from core.kinds import DeviceKind
@@ -67,14 +69,16 @@ def current_version(conn: Connection) -> int:
 def load_registry(conn: Connection) -> Registry:
     with conn.transaction():
         registry = Registry(version=current_version(conn))
-        for row in conn.execute(_Q["devices"]):
-            registry.devices[row[0]] = Device(*row)
+        with conn.cursor(row_factory=class_row(Device)) as cur:
+            registry.devices = {d.id: d for d in cur.execute(_Q["devices"])}
         for site_id, elevation, level in conn.execute(_Q["floors"]):
             registry.elevations.setdefault(site_id, []).append(float(elevation))
             registry.levels.setdefault(site_id, []).append(int(level))
         for site_id, floor, zone_id, polygon, hazard in conn.execute(_Q["zones"]):
             points = tuple((float(x), float(y)) for x, y in polygon)
-            zone = Zone(zone_id, points, bool(hazard), abs(polygon_area(points)))
+            zone = Zone(
+                id=zone_id, polygon=points, hazard=bool(hazard), area_m2=abs(polygon_area(points))
+            )
             registry.zones.setdefault((site_id, floor), []).append(zone)
     for zones in registry.zones.values():
         zones.sort(key=lambda z: (not z.hazard, z.area_m2))

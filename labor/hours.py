@@ -4,10 +4,12 @@ rule is in labor.sql), and their CSV export."""
 from __future__ import annotations
 
 import csv
-from dataclasses import astuple, dataclass, fields
 from datetime import date, datetime, time, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
+
+from psycopg.rows import class_row
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from core.db import Connection
 from core.errors import SitePulseError
@@ -18,9 +20,12 @@ _Q = load_queries("labor", "hours.sql")
 GAP = timedelta(minutes=10)
 
 
-@dataclass(frozen=True)
-class TaskHours:
-    day: date
+# A worker's hours on a floor and task (or none) on a day: a row of the export, and an item
+# of the API's answer (which names the day in its query, and counts to 3 decimals).
+class TaskHours(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    day: date = Field(exclude=True)
     worker: str
     name: str
     trade: str
@@ -28,6 +33,10 @@ class TaskHours:
     task: str | None
     task_name: str | None
     hours: float
+
+    @field_serializer("hours")
+    def _to_3_decimals(self, hours: float) -> float:
+        return round(hours, 3)
 
 
 def check_day(day: date) -> None:
@@ -48,14 +57,16 @@ def day_bounds(conn: Connection, site: str, day: date) -> tuple[datetime, dateti
 
 def task_hours(conn: Connection, site: str, day: date) -> list[TaskHours]:
     start, end = day_bounds(conn, site, day)
-    rows = conn.execute(_Q["task_hours"], {"site": site, "from": start, "to": end, "gap": GAP})
-    return [TaskHours(day, *row) for row in rows]
+    params = {"site": site, "day": day, "from": start, "to": end, "gap": GAP}
+    with conn.cursor(row_factory=class_row(TaskHours)) as cur:
+        return cur.execute(_Q["task_hours"], params).fetchall()
 
 
 def write_hours_csv(rows: list[TaskHours], out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([f.name for f in fields(TaskHours)])
+    names = list(TaskHours.model_fields)
+    writer.writerow(names)
     for row in rows:
-        values = list(astuple(row))
+        values = [getattr(row, name) for name in names]
         values[-1] = f"{row.hours:.3f}"
         writer.writerow(["" if v is None else v for v in values])

@@ -28,8 +28,8 @@ WITH readings AS (
     FROM islands
     GROUP BY worker, floor, island
 )
-SELECT i.worker, w.name, w.trade, i.floor, k.id, k.name,
-       (sum(extract(epoch FROM i.ended - i.began)) / 3600)::float8 AS hours
+SELECT %(day)s::date AS day, i.worker, w.name, w.trade, i.floor, k.id AS task,
+       k.name AS task_name, (sum(extract(epoch FROM i.ended - i.began)) / 3600)::float8 AS hours
 FROM intervals AS i
 JOIN workers AS w ON w.site_id = %(site)s AND w.id = i.worker
 LEFT JOIN LATERAL (

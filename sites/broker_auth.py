@@ -13,10 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from psycopg.rows import class_row
+
 from core.db import Connection
 from core.kinds import DeviceKind
 from core.settings import Settings
+from core.sql import load_queries
 
+_Q = load_queries("sites", "broker_auth.sql")
 INGEST_ACL = ("read site/#",)
 # The simulator and the benchmarks publish for many devices over few connections (it may
 # write anywhere under site/#): provisioned only on request (`sitepulse mqtt credentials
@@ -86,8 +90,8 @@ def write_files(directory: Path, passwd: str, acl: str) -> None:
 
 
 def registry_accounts(conn: Connection) -> list[DeviceAccount]:
-    rows = conn.execute("SELECT id, site_id, kind FROM devices ORDER BY id").fetchall()
-    return [DeviceAccount(*row) for row in rows]
+    with conn.cursor(row_factory=class_row(DeviceAccount)) as cur:
+        return cur.execute(_Q["device_accounts"]).fetchall()
 
 
 def write_credentials_for(

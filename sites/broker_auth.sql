@@ -1,0 +1,2 @@
+-- name: device_accounts
+SELECT id, site_id, kind FROM devices ORDER BY id;
