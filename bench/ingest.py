@@ -22,11 +22,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
-import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
 
 from bench.scratch import create_scratch, drop_scratch
-from core.db import Connection
+from core.db import Connection, connect
 from core.settings import Settings
 from simulators.load import TAGS_PER_GATEWAY, load_site, run_publishers
 from sites.broker_auth import SIMULATOR_USER, device_password
@@ -117,7 +116,7 @@ def paced_latency(settings: Settings, conn: Connection, rate: float,
                   seconds: float, procs: int) -> tuple[float, float, int]:  # fmt: skip
     """Publish at `rate` msg/s; a probe device publishes 50/s with ts = publish time; each
     commit's NOTIFY wakes a listener that reads which probe readings are now committed."""
-    listener = psycopg.connect(settings.database_url.get_secret_value(), autocommit=True)
+    listener = connect(settings)
     listener.execute("LISTEN sitepulse_readings")
     latencies: list[float] = []
     stop = threading.Event()

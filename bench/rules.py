@@ -24,10 +24,10 @@ import time
 from datetime import UTC, datetime
 
 import paho.mqtt.client as mqtt
-import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
 
 from bench.scratch import create_scratch, drop_scratch
+from core.db import connect
 from core.settings import Settings
 from sites.broker_auth import SIMULATOR_USER, device_password
 from sites.site_file import SiteFile
@@ -111,7 +111,7 @@ def main() -> int:
         subprocess.Popen([sys.executable, "-m", "sitepulse", service], env=env)
         for service in ("ingest", "rules")
     ]
-    listener = psycopg.connect(settings.database_url.get_secret_value(), autocommit=True)
+    listener = connect(settings)
     listener.execute("LISTEN sitepulse_readings")
     committed: dict[float, float] = {}  # wind value -> when the reading was visible
     stop = threading.Event()

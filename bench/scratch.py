@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from pydantic import SecretStr
 
-from core.db import Connection
+from core.db import Connection, connect
 from core.migrate import migrate
 from core.settings import Settings
 
@@ -32,7 +32,7 @@ def create_scratch(database: str, **settings: Any) -> tuple[Settings, Connection
         mqtt_url=SecretStr(values["SITEPULSE_MQTT_URL"]),
         **settings,
     )
-    conn = psycopg.connect(scratch.database_url.get_secret_value(), autocommit=True)
+    conn = connect(scratch)
     migrate(conn)
     return scratch, conn
 
