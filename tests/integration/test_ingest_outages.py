@@ -1,0 +1,255 @@
+"""Ingest, as a separate process, through outages of what it depends on: its broker (a
+private Mosquitto, persistence on) restarted under a QoS 1 stream; the database cut off
+under load (a TCP proxy between ingest and PostgreSQL resets every connection and refuses
+new ones, the shared server keeps running); a long outage at 5,000 msg/s with ingest's
+memory sampled; a QoS 0 flood while the database is away. Nothing lost, nothing stored
+twice, memory bounded.
+
+SITEPULSE_OUTAGE_S sets the long outage (default 60 s), SITEPULSE_FLOOD_S the flood (40 s),
+SITEPULSE_INGEST_RSS_LIMIT_MB the bound (600); `pytest -s` prints the memory series."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from core.db import Connection
+from core.settings import Settings
+from sites.store import apply_site
+from tests.helpers import wait_for
+from tests.ingest_accounting import dead_lettered_messages, readings_count
+from tests.ingest_process import IngestSubprocess
+from tests.load_streams import Streams, env_site
+from tests.private_broker import PrivateBroker
+from tests.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.slow
+OUTAGE_S = float(os.environ.get("SITEPULSE_OUTAGE_S", "60"))
+FLOOD_S = float(os.environ.get("SITEPULSE_FLOOD_S", "40"))
+RSS_LIMIT_MB = float(os.environ.get("SITEPULSE_INGEST_RSS_LIMIT_MB", "600"))
+
+
+class MemorySeries:
+    """A process's resident memory, sampled once a second in the background."""
+
+    def __init__(self, ingest: IngestSubprocess) -> None:
+        self.samples: list[tuple[float, float]] = []  # (s since start, MB)
+        self._ingest = ingest
+        self._stop = threading.Event()
+        self._start = time.monotonic()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(1.0):
+            self.samples.append((time.monotonic() - self._start, self._ingest.rss_mb()))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    @property
+    def peak_mb(self) -> float:
+        return max((mb for _, mb in self.samples), default=0.0)
+
+    def growth_mb(self, since_s: float) -> float:
+        """How much the peak after `since_s` exceeds the memory at `since_s`."""
+        at = [mb for t, mb in self.samples if t >= since_s]
+        return max(at) - at[0] if at else 0.0
+
+    def report(self, title: str, every_s: float = 5.0) -> str:
+        lines, next_t = [f"{title}: ingest RSS (MB), sampled each second"], 0.0
+        for t, mb in self.samples:
+            if t >= next_t:
+                lines.append(f"  t={t:6.0f} s  {mb:7.1f}")
+                next_t = t + every_s
+        lines.append(f"  peak {self.peak_mb:.1f} MB over {len(self.samples)} samples")
+        text = "\n".join(lines)
+        print(text)
+        return text
+
+
+@pytest.fixture
+def broker(settings: Settings, tmp_path: Path) -> Iterator[PrivateBroker]:
+    # The long outage queues rate x duration messages for ingest's session; the template's
+    # 2,000,000 is ~7 minutes at 5,000 msg/s.
+    queued = max(2_000_000, int(5000 * (OUTAGE_S + 60) * 1.2))
+    private = PrivateBroker(settings, tmp_path / "broker", max_queued_messages=queued)
+    private.start()
+    yield private
+    private.stop()
+
+
+@pytest.fixture
+def proxy(settings: Settings) -> Iterator[TcpProxy]:
+    database = urlsplit(settings.database_url.get_secret_value())
+    relay = TcpProxy(database.hostname or "127.0.0.1", database.port or 5432)
+    yield relay
+    relay.close()
+
+
+@pytest.fixture
+def site(conn: Connection, site_id: str) -> str:
+    apply_site(conn, env_site(site_id))
+    return site_id
+
+
+StartIngest = Callable[..., IngestSubprocess]
+
+
+@pytest.fixture
+def start_ingest(site: str, tmp_path: Path) -> Iterator[StartIngest]:
+    """Start ingest for the test's site (through `database_url` if given); whatever is
+    still running at the end is killed."""
+    started: list[IngestSubprocess] = []
+
+    def start(settings: Settings, database_url: str | None = None) -> IngestSubprocess:
+        log = tmp_path / f"ingest-{len(started)}.log"
+        ingest = IngestSubprocess(settings, f"ingest-{site}", log, database_url=database_url)
+        started.append(ingest)
+        return ingest
+
+    yield start
+    for ingest in started:
+        if ingest.alive():
+            print(ingest.tail())
+            ingest.stop(signal.SIGKILL)
+
+
+def proxied(settings: Settings, proxy: TcpProxy) -> str:
+    parts = urlsplit(settings.database_url.get_secret_value())
+    netloc = parts.netloc.rsplit("@", 1)
+    host = f"127.0.0.1:{proxy.port}"
+    return urlunsplit(parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host))
+
+
+def env_count(conn: Connection) -> int:
+    return readings_count(conn, "env_readings")
+
+
+def dead_letter_count(conn: Connection) -> int:
+    return len(dead_lettered_messages(conn))
+
+
+def wait_stored(conn: Connection, total: int, timeout: float, ingest: IngestSubprocess) -> None:
+    def probe() -> int:
+        assert ingest.alive(), ingest.death()
+        return env_count(conn)
+
+    deadline = time.monotonic() + timeout
+    while (stored := probe()) < total and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert stored == total, f"{total - stored:,} of {total:,} readings were never stored"
+    time.sleep(1)
+    assert env_count(conn) == total  # and none twice
+
+
+def test_a_broker_restart_under_a_qos1_stream_loses_and_duplicates_nothing(
+    settings: Settings,
+    conn: Connection,
+    broker: PrivateBroker,
+    start_ingest: StartIngest,
+    site: str,
+) -> None:
+    local = broker.settings(settings)
+    ingest = start_ingest(local)
+    streams = Streams(local, site, messages=40_000, rate=2000)
+    wait_for(lambda: env_count(conn), lambda n: n >= 8000, timeout=60, what="the stream flowing")
+    broker.restart()  # SIGTERM: Mosquitto saves sessions and queues, then starts again
+    restarted_at = env_count(conn)
+    acknowledged = streams.join()
+    assert restarted_at < streams.readings, "the stream ended before the restart"
+    assert acknowledged == streams.messages, "the broker did not take every message"
+    wait_stored(conn, streams.readings, 120, ingest)
+    assert dead_letter_count(conn) == 0
+    assert ingest.stop() == 0
+    assert "session resumed" in ingest.tail(20_000), "ingest did not resume its session"
+
+
+def test_the_database_cut_off_for_20_s_under_2000_msg_s_loses_and_duplicates_nothing(
+    settings: Settings, conn: Connection, broker: PrivateBroker, proxy: TcpProxy,
+    start_ingest: StartIngest, site: str,
+) -> None:  # fmt: skip
+    local = broker.settings(settings)
+    ingest = start_ingest(local, proxied(settings, proxy))
+    memory = MemorySeries(ingest)
+    streams = Streams(local, site, messages=2000 * 45, rate=2000)
+    time.sleep(10)
+    proxy.cut()
+    cut_at = env_count(conn)
+    time.sleep(20)
+    held = env_count(conn)
+    proxy.restore()
+    assert streams.join() == streams.messages
+    wait_stored(conn, streams.readings, 180, ingest)
+    memory.stop()
+    memory.report("database away 20 s at 2,000 msg/s")
+    assert 0 < cut_at < streams.readings
+    assert held == cut_at, "readings were stored while the database was cut off: no outage"
+    assert dead_letter_count(conn) == 0
+    assert memory.peak_mb < RSS_LIMIT_MB
+    assert ingest.stop() == 0
+
+
+def test_a_long_database_outage_at_5000_msg_s_keeps_ingest_memory_bounded_and_loses_nothing(
+    settings: Settings, conn: Connection, broker: PrivateBroker, proxy: TcpProxy,
+    start_ingest: StartIngest, site: str,
+) -> None:  # fmt: skip
+    local = broker.settings(settings)
+    ingest = start_ingest(local, proxied(settings, proxy))
+    memory = MemorySeries(ingest)
+    rate = 5000
+    streams = Streams(local, site, messages=int(rate * (OUTAGE_S + 10)), rate=rate)
+    time.sleep(5)
+    proxy.cut()
+    cut_at = time.monotonic()
+    time.sleep(OUTAGE_S)
+    proxy.restore()
+    outage = time.monotonic() - cut_at
+    published = streams.join()
+    publishing = time.monotonic() - cut_at + 5
+    drain_from = time.monotonic()
+    wait_stored(conn, streams.readings, 300 + streams.readings / 5000, ingest)
+    drained = time.monotonic() - drain_from
+    memory.stop()
+    memory.report(f"database away {outage:.0f} s while {rate:,} msg/s were published")
+    print(
+        f"published {published:,} messages in {publishing:.0f} s ({published / publishing:,.0f}"
+        f" msg/s); all {streams.readings:,} stored {drained:.0f} s after the last was published"
+    )
+    assert published == streams.messages
+    assert dead_letter_count(conn) == 0
+    assert memory.peak_mb < RSS_LIMIT_MB, memory.report("over the limit")
+    assert ingest.stop() == 0
+
+
+def test_a_qos0_flood_while_the_database_is_away_does_not_grow_ingest_memory_without_bound(
+    settings: Settings, conn: Connection, broker: PrivateBroker, proxy: TcpProxy,
+    start_ingest: StartIngest, site: str,
+) -> None:  # fmt: skip
+    local = broker.settings(settings)
+    ingest = start_ingest(local, proxied(settings, proxy))
+    proxy.cut()
+    memory = MemorySeries(ingest)
+    # Gateway-sized messages (100 readings, 3.5 kB): 17 MB/s that the broker does not
+    # keep for us, so ingest must drop what it cannot hold.
+    streams = Streams(local, site, messages=int(5000 * FLOOD_S), rate=5000, qos=0, readings=100)
+    streams.join()
+    flooded = memory.samples[-1][0] if memory.samples else 0.0
+    time.sleep(3)
+    memory.stop()
+    memory.report(f"QoS 0 flood of {streams.messages:,} messages, database away")
+    assert ingest.alive(), ingest.death()
+    assert memory.peak_mb < RSS_LIMIT_MB
+    late_growth = memory.growth_mb(flooded * 2 / 3)
+    assert late_growth < 64, f"memory still grew {late_growth:.0f} MB in the flood's last third"
+    proxy.restore()  # and ingest goes on
+    wait_for(lambda: env_count(conn), lambda n: n > 0, timeout=120, what="ingest writing again")
+    assert ingest.stop() == 0
