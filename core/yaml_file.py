@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -57,6 +58,20 @@ def parse_yaml_model(
         f"{source}:{_line_of(p.loc, lines)}: {dotted(p.loc)}: {p.message}" for p in problems
     )
     raise error(f"{source} is invalid ({len(problems)} problem(s)); nothing was loaded\n{report}")
+
+
+def load_yaml_model(
+    path: Path,
+    model: type[M],
+    error: type[SitePulseError],
+    check: Callable[[M], list[Problem]] | None = None,
+) -> M:
+    """`parse_yaml_model` of a file's text; a file that cannot be read is refused naming it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read: {exc}") from None
+    return parse_yaml_model(text, str(path), model, error, check)
 
 
 def dotted(loc: Loc) -> str:

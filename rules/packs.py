@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.errors import RulesInvalid
-from core.yaml_file import Problem, dotted, parse_yaml_model
+from core.yaml_file import Problem, dotted, load_yaml_model, parse_yaml_model
 from rules.model import Rule, RulePack
 
 SHIPPED = Path(__file__).resolve().parent / "packs"
@@ -21,11 +21,7 @@ def parse_pack(text: str, source: str) -> RulePack:
 
 
 def load_pack(path: Path) -> RulePack:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesInvalid(f"{path}: cannot read: {exc}") from None
-    return parse_pack(text, str(path))
+    return load_yaml_model(path, RulePack, RulesInvalid, _unique_ids)
 
 
 def pack_files(extra: Path | None = None) -> list[Path]:

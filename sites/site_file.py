@@ -19,7 +19,7 @@ from pydantic import (
 from core.errors import SiteFileInvalid
 from core.geometry import polygon_area
 from core.kinds import DeviceKind
-from core.yaml_file import Problem, parse_yaml_model
+from core.yaml_file import Problem, load_yaml_model, parse_yaml_model
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Point = tuple[float, float]
@@ -183,8 +183,4 @@ def parse_site_file(text: str, source: str = "<site file>") -> SiteFile:
 
 
 def load_site_file(path: Path) -> SiteFile:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SiteFileInvalid(f"{path}: cannot read: {exc}") from None
-    return parse_site_file(text, str(path))
+    return load_yaml_model(path, SiteFile, SiteFileInvalid, check_references)
