@@ -30,10 +30,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
-
 from bench.scratch import create_scratch, drop_scratch
-from core.db import Connection
+from core.db import Connection, connect, database_errors
+from core.errors import DatabaseUnavailable
 from core.kinds import READING_KINDS
 from core.settings import Settings
 from core.topics import status_topic
@@ -272,10 +271,11 @@ def main() -> int:
 def _alive(conn: Connection, settings: Settings) -> Connection:
     """The soak's own connection, made again if the database was restarted meanwhile."""
     try:
-        conn.execute("SELECT 1")
-    except psycopg.OperationalError:
+        with database_errors():
+            conn.execute("SELECT 1")
+    except DatabaseUnavailable:
         conn.close()
-        conn = psycopg.connect(settings.database_url.get_secret_value(), autocommit=True)
+        conn = connect(settings)
     return conn
 
 
