@@ -27,7 +27,7 @@ _OPS: dict[Op, Callable[[float, float], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
 }
-D = TypeVar("D", bound=Declared)
+ModeT = TypeVar("ModeT", bound=Declared)
 
 
 def threshold_at(value: Threshold, ts: datetime, tz: ZoneInfo) -> float:
@@ -96,7 +96,7 @@ def history_needed(rule: Rule) -> timedelta:
     return timedelta(0)
 
 
-def _predicate(rule: Rule, mode: type[D]) -> tuple[D, Params]:
+def _predicate(rule: Rule, mode: type[ModeT]) -> tuple[ModeT, Params]:
     """The rule's predicate as declared, judged in `mode`, and the rule's arguments."""
     assert rule.predicate is not None, f"rule {rule.id} has no predicate"
     declared = rule.predicate.declared

@@ -20,7 +20,7 @@ from rules.cranes import along_jib, clearance
 from rules.observation import Observation, about_device
 from rules.regimes import Period, regime_on
 
-Params = Mapping[str, float | str]  # a predicate's parameters, the defaults filled in
+Params = Mapping[str, float | str]  # a predicate's parameters by name
 Window = Sequence[Sample]  # one device's recent readings, oldest first; the last is the new one
 Latest = Mapping[str, Sample]  # the newest reading of every other device of the site
 Found = list[Observation]
@@ -35,7 +35,7 @@ def _no_history(p: Params) -> timedelta:
 
 
 def _minutes_back(p: Params) -> timedelta:
-    """`minutes` of readings, and one more so that the oldest of them is in the window."""
+    """The last `minutes` of readings and a minute more, so that the window reaches past them."""
     return timedelta(minutes=float(p["minutes"])) + timedelta(minutes=1)
 
 
