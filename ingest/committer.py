@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from core.db import Connection, connect, refusal_of, translate
 from core.errors import DatabaseUnavailable
+from core.service_metrics import Counters
 from core.settings import Settings
 from core.text import printable
 from core.topics import site_of
@@ -28,10 +29,11 @@ Batch = tuple[list[Inbound], list[Decoded]]
 
 
 @dataclass
-class Counters:
+class IngestCounters(Counters):
     messages: int = 0
     readings: int = 0
     stored: int = 0
+    duplicates: int = 0
     dead_letters: int = 0
     batches: int = 0
     # messages that could be neither stored nor dead-lettered (none, by design)
@@ -44,9 +46,10 @@ class Committer:
         settings: Settings,
         ack: Callable[[list[Inbound]], None],
         stopping: threading.Event,
+        counters: IngestCounters | None = None,
     ) -> None:
         self.settings = settings
-        self.counters = Counters()
+        self.counters = IngestCounters() if counters is None else counters
         self.failure: BaseException | None = None
         self._ack = ack
         self._stopping = stopping
@@ -138,6 +141,7 @@ class Committer:
         c.messages += len(messages)
         c.readings += total.readings
         c.stored += total.stored
+        c.duplicates += total.readings - total.stored
         c.dead_letters += total.dead_letters
         c.batches += 1
         return True

@@ -1,22 +1,22 @@
-"""`sitepulse ingest`: collect messages into batches and decode them; the committer
-writes each batch in one transaction, then acknowledges its messages in arrival order.
-Stops cleanly on SIGTERM."""
+"""`sitepulse ingest`: collect messages into batches and decode them (the hot loop); the
+committer writes each batch in one transaction, then acknowledges its messages in
+arrival order. Beside the loop, named jobs poll the registry and sweep for devices gone
+silent. Stops cleanly on SIGTERM: batches handed over are committed and acknowledged."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from types import FrameType
 
-from core.db import Connection, connect, translate
+from core.db import Connection, connect, database_errors
 from core.errors import DatabaseUnavailable
-from core.lifecycle import run_until_signalled
 from core.migrate import check_ready
-from core.service_metrics import report
+from core.runner import Job, Loop, Runner, Service, run_until_signalled
 from core.settings import Settings
-from ingest.committer import MAX_BACKOFF_S, Committer, Counters
+from ingest.committer import MAX_BACKOFF_S, Committer, IngestCounters
 from ingest.consumer import Consumer, Inbound
 from ingest.decode import Decoded, DecodeLimits, decode_message
 from ingest.registry import Registry, current_version, load_registry
@@ -26,88 +26,66 @@ log = logging.getLogger(__name__)
 
 REGISTRY_POLL_S = 1.0
 OFFLINE_SWEEP_S = 10.0
-STATS_EVERY_S = 30.0
-METRICS_EVERY_S = 5.0
 
 
-class IngestService:
+class IngestService(Service):
+    name = "ingest"
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.instance = settings.ingest_client_id
+        self.counters: IngestCounters = IngestCounters()
         self.consumer = Consumer(settings)
-        self.stopping = threading.Event()
         self.registry = Registry()
         self.limits = DecodeLimits.from_settings(settings)
-        self.committer = Committer(settings, self.consumer.ack, self.stopping)
-        # Registry polls and offline sweeps; the committer has a connection of its own.
-        self._conn: Connection | None = None
-        self._next_registry_poll = 0.0
-        self._next_offline_sweep = 0.0
-        self._next_metrics = 0.0
-        self._next_stats = time.monotonic() + STATS_EVERY_S
+        self.committer: Committer | None = None
 
-    @property
-    def counters(self) -> Counters:
-        return self.committer.counters
-
-    def request_stop(self, signum: int = 0, _frame: FrameType | None = None) -> None:
-        if not self.stopping.is_set():
-            log.info("stopping (signal %s): flushing the current batch", signum)
-        self.stopping.set()
-
-    def run(self) -> None:
-        self._startup()
-        self.committer.start()
-        self.consumer.start()
-        try:
-            while not self.stopping.is_set():
-                messages, decoded = self._collect()
-                if messages and not self.committer.submit((messages, decoded)):
-                    break
-                self._housekeeping()
-        finally:
-            # Batches handed over are committed and acknowledged; messages still in the
-            # inbox are not: the broker redelivers them to this session when it comes
-            # back, so a stop takes a batch or two, not the whole backlog.
-            self.committer.close()
-            self.consumer.stop()
-            if self._conn is not None:
-                self._conn.close()
-            c = self.counters
-            log.info(
-                "stopped: %d messages, %d readings stored, %d dead letters in %d batches",
-                c.messages,
-                c.stored,
-                c.dead_letters,
-                c.batches,
-            )
-        if self.committer.failure is not None:
-            raise self.committer.failure
-
-    def _startup(self) -> None:
-        delay = 0.5
-        while True:
-            try:
-                conn = self._connection()
-                check_ready(conn)
-                self.registry = load_registry(conn)
-            except DatabaseUnavailable as exc:
-                if self.stopping.is_set():
-                    raise
-                log.warning("%s; retrying in %.1f s", exc, delay)
-                self.stopping.wait(delay)
-                delay = min(delay * 2, MAX_BACKOFF_S)
-                continue
-            break
+    def start(self, stopping: threading.Event) -> None:
+        """Wait for the database, load the registry; then the committer and the session."""
+        self.registry = _wait_for_registry(self.settings, stopping)
         log.info(
             "registry version %d: %d devices", self.registry.version, len(self.registry.devices)
         )
+        self.committer = Committer(self.settings, self.consumer.ack, stopping, self.counters)
+        self.committer.start()
+        self.consumer.start()
 
-    def _connection(self) -> Connection:
-        if self._conn is None or self._conn.closed:
-            self._conn = connect(self.settings)
-        return self._conn
+    def loops(self) -> Sequence[Loop]:
+        return [Loop("batches", self._collect_and_hand_over)]
 
-    def _collect(self) -> tuple[list[Inbound], list[Decoded]]:
+    def jobs(self) -> Sequence[Job]:
+        return [
+            Job("registry", REGISTRY_POLL_S, self._poll_registry, first_after_s=0.0),
+            Job("offline", OFFLINE_SWEEP_S, self._sweep_offline, first_after_s=0.0),
+        ]
+
+    def gauges(self) -> Mapping[str, float]:
+        inbox = self.consumer.inbox
+        return {
+            "inbox_messages": len(inbox),
+            "inbox_bytes": inbox.bytes,
+            "dropped_qos0_total": inbox.dropped,
+            "broker_connected": float(self.consumer.connected.is_set()),
+        }
+
+    def close(self) -> None:
+        # Batches handed over are committed and acknowledged; messages still in the
+        # inbox are not: the broker redelivers them to this session when it comes
+        # back, so a stop takes a batch or two, not the whole backlog.
+        if self.committer is not None:
+            self.committer.close()
+        self.consumer.stop()
+
+    def _collect_and_hand_over(self, stopping: threading.Event) -> None:
+        assert self.committer is not None
+        while not stopping.is_set():
+            messages, decoded = self._collect(stopping)
+            if messages and not self.committer.submit((messages, decoded)):
+                break
+        if self.committer.failure is not None:
+            raise self.committer.failure
+
+    def _collect(self, stopping: threading.Event) -> tuple[list[Inbound], list[Decoded]]:
         inbox = self.consumer.inbox
         max_readings = self.settings.ingest_batch_readings
         max_messages = max(1, self.settings.ingest_receive_maximum // 4)
@@ -117,11 +95,11 @@ class IngestService:
         items = 0
         # The age limit counts from the first message's arrival, and is only waited for
         # when the inbox is empty: a backlog is drained in full batches, not one by one.
-        deadline = time.time() + 0.1  # idle: come back for housekeeping
+        deadline = time.time() + 0.1  # idle: look at the stop event now and then
         while items < max_readings and len(messages) < max_messages:
             message = inbox.take()
             if message is None:
-                if time.time() >= deadline or self.stopping.is_set():
+                if time.time() >= deadline or stopping.is_set():
                     break
                 # Idle, a short nap; in a batch, a shorter one (the deadline is near).
                 time.sleep(0.001 if messages else 0.005)
@@ -142,56 +120,38 @@ class IngestService:
             items += result.reading_count + len(result.dead) + len(result.statuses)
         return messages, decoded
 
-    def _housekeeping(self) -> None:
-        now = time.monotonic()
-        try:
-            if now >= self._next_registry_poll:
-                self._next_registry_poll = now + REGISTRY_POLL_S
-                conn = self._connection()
-                if current_version(conn) != self.registry.version:
-                    self.registry = load_registry(conn)
-                    log.info(
-                        "registry changed: version %d, %d devices",
-                        self.registry.version,
-                        len(self.registry.devices),
-                    )
-            if now >= self._next_metrics:
-                self._next_metrics = now + METRICS_EVERY_S
-                c = self.counters
-                report(self._connection(), "ingest", self.settings.ingest_client_id, {
-                    "messages_total": c.messages, "readings_total": c.readings,
-                    "stored_total": c.stored, "duplicates_total": c.readings - c.stored,
-                    "dead_letters_total": c.dead_letters, "batches_total": c.batches,
-                    "inbox_messages": len(self.consumer.inbox),
-                    "inbox_bytes": self.consumer.inbox.bytes,
-                    "dropped_qos0_total": self.consumer.inbox.dropped,
-                    "lost_total": c.lost,
-                    "broker_connected": float(self.consumer.connected.is_set()),
-                })  # fmt: skip
-            if now >= self._next_offline_sweep:
-                self._next_offline_sweep = now + OFFLINE_SWEEP_S
-                gone = mark_offline(self._connection(), self.settings.offline_timeout_s)
-                if gone:
-                    log.info("offline (no data): %s", ", ".join(sorted(gone)[:20]))
-        except Exception as exc:
-            # Housekeeping is best effort: whatever fails, the stream goes on.
-            if self._conn is not None:
-                self._conn.close()
-            self._conn = None
-            log.warning("housekeeping skipped: %s", translate(exc))
-        if now >= self._next_stats:
-            self._next_stats = now + STATS_EVERY_S
-            c = self.counters
+    def _poll_registry(self, conn: Connection) -> None:
+        if current_version(conn) != self.registry.version:
+            self.registry = load_registry(conn)
             log.info(
-                "%d messages, %d readings (%d stored, %d duplicates), %d dead letters, %d batches",
-                c.messages,
-                c.readings,
-                c.stored,
-                c.readings - c.stored,
-                c.dead_letters,
-                c.batches,
+                "registry changed: version %d, %d devices",
+                self.registry.version,
+                len(self.registry.devices),
             )
 
+    def _sweep_offline(self, conn: Connection) -> None:
+        gone = mark_offline(conn, self.settings.offline_timeout_s)
+        if gone:
+            log.info("offline (no data): %s", ", ".join(sorted(gone)[:20]))
 
-def run_ingest(settings: Settings) -> int:
-    return run_until_signalled(IngestService(settings))
+
+def _wait_for_registry(settings: Settings, stopping: threading.Event) -> Registry:
+    """The registry, once the database answers and its schema is current; while it does
+    not answer, retry with backoff (a stop meanwhile raises)."""
+    delay = 0.5
+    while True:
+        try:
+            with database_errors(), connect(settings) as conn:
+                check_ready(conn)
+                return load_registry(conn)
+        except DatabaseUnavailable as exc:
+            if stopping.is_set():
+                raise
+            log.warning("%s; retrying in %.1f s", exc, delay)
+            stopping.wait(delay)
+            delay = min(delay * 2, MAX_BACKOFF_S)
+
+
+def run_ingest(settings: Settings, *also: Service) -> int:
+    """Ingest, and the services `also` hosted in the same process (the storage jobs)."""
+    return run_until_signalled(Runner(settings, IngestService(settings), *also))

@@ -1,16 +1,14 @@
-"""The storage jobs on an APScheduler 3 scheduler, hosted by the rules service (or any
-process). Each run takes a PostgreSQL advisory lock first, so several processes may host
-the same jobs: one runs, the others skip that turn."""
+"""The storage jobs' turns: each takes a PostgreSQL advisory lock first, so several
+processes may host the same jobs: one runs, the others skip that turn."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-from core.db import Connection, connect
+from core.db import Connection
 from core.settings import Settings
 from storage.retention import apply_retention
 from storage.rollups import refresh_rollups
@@ -20,38 +18,17 @@ ROLLUPS_LOCK = 0x5173_726F_6C6C  # distinct from core.migrate's lock
 RETENTION_LOCK = 0x5173_7265_7465
 
 
-def add_storage_jobs(scheduler: Any, settings: Settings) -> None:
-    """Register the rollup refresh and the retention jobs (APScheduler 3 interval jobs)."""
-    now = datetime.now(UTC)
-    for job, name, every_s, first in (
-        (run_rollups, "rollups", settings.rollup_interval_s, now),
-        (run_retention, "retention", settings.retention_interval_s, now + timedelta(seconds=30)),
-    ):
-        scheduler.add_job(
-            job,
-            "interval",
-            args=[settings],
-            seconds=every_s,
-            id=f"sitepulse-{name}",
-            name=name,
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-            next_run_time=first,
-        )
-
-
-def run_rollups(settings: Settings) -> bool:
+def run_rollups(conn: Connection, settings: Settings) -> bool:
     """One turn of the job: False when another process holds the lock."""
     overlap = timedelta(seconds=settings.rollup_overlap_s)
-    with connect(settings) as conn, advisory_lock(conn, ROLLUPS_LOCK, wait=False) as held:
+    with advisory_lock(conn, ROLLUPS_LOCK, wait=False) as held:
         if held:
             refresh_rollups(conn, overlap)
     return held
 
 
-def run_retention(settings: Settings) -> bool:
-    with connect(settings) as conn, advisory_lock(conn, RETENTION_LOCK, wait=False) as held:
+def run_retention(conn: Connection, settings: Settings) -> bool:
+    with advisory_lock(conn, RETENTION_LOCK, wait=False) as held:
         if held:
             apply_retention(conn, settings)
     return held

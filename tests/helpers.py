@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from core.runner import Runner
 from core.settings import Settings
 from ingest.service import IngestService
 from rules.service import RulesService
@@ -98,7 +99,7 @@ def wait_for(
 def running_ingest(settings: Settings) -> Iterator[IngestService]:
     """The ingest service in a thread of the test process, subscribed before we publish."""
     service = IngestService(settings)
-    with _in_thread("ingest", service.run, service.request_stop) as errors:
+    with _in_thread(Runner(settings, service)) as errors:
         if not service.consumer.subscribed.wait(10):
             msg = f"ingest did not subscribe within 10 s ({errors or 'no error'})"
             raise AssertionError(msg)
@@ -109,7 +110,7 @@ def running_ingest(settings: Settings) -> Iterator[IngestService]:
 def running_rules(settings: Settings) -> Iterator[RulesService]:
     """The rules service in a thread of the test process, listening before we publish."""
     service = RulesService(settings)
-    with _in_thread("rules", service.run, service.request_stop) as errors:
+    with _in_thread(Runner(settings, service)) as errors:
         wait_for(lambda: service.listening.is_set() or bool(errors), bool, what="rules to listen")
         if errors:
             raise errors[0]
@@ -117,24 +118,23 @@ def running_rules(settings: Settings) -> Iterator[RulesService]:
 
 
 @contextmanager
-def _in_thread(
-    name: str, run: Callable[[], None], stop: Callable[[], None]
-) -> Iterator[list[BaseException]]:
+def _in_thread(runner: Runner) -> Iterator[list[BaseException]]:
     """Run a service in a thread; stop it afterwards and raise what it raised."""
     errors: list[BaseException] = []
 
     def target() -> None:
         try:
-            run()
+            runner.run()
         except BaseException as exc:  # reported by the test, not lost in the thread
             errors.append(exc)
 
+    name = "+".join(service.name for service in runner.services)
     thread = threading.Thread(target=target, name=name, daemon=True)
     thread.start()
     try:
         yield errors
     finally:
-        stop()
+        runner.request_stop()
         thread.join(30)
         if errors:
             raise errors[0]

@@ -17,9 +17,10 @@ from core.errors import SitePulseError
 from core.settings import Settings
 from dashboards.grafana_role import allow_grafana_login
 from sites.site_file import SiteFile
-from storage.jobs import ROLLUPS_LOCK, add_storage_jobs, run_rollups
+from storage.jobs import ROLLUPS_LOCK, run_rollups
 from storage.retention import apply_retention
 from storage.rollups import refresh_rollups
+from storage.service import StorageService
 from tests.helpers import rows, sitepulse
 from tests.history import CRANE, ENV, insert_history
 
@@ -187,21 +188,16 @@ def test_retention_drops_only_whole_chunks_past_each_kinds_horizon(
 def test_the_jobs_are_registered_and_run_only_where_the_lock_is_free(
     conn: Connection, settings: Settings, site_id: str, loaded_site: SiteFile
 ) -> None:
-    from apscheduler.schedulers.background import BackgroundScheduler
-
-    scheduler = BackgroundScheduler(timezone="UTC")
-    add_storage_jobs(scheduler, settings)
-    jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"sitepulse-rollups", "sitepulse-retention"}
-    assert jobs["sitepulse-rollups"].trigger.interval == timedelta(seconds=60)
-    assert jobs["sitepulse-retention"].trigger.interval == timedelta(seconds=3600)
+    jobs = {job.name: job.every_s for job in StorageService(settings).jobs()}
+    assert jobs == {"rollups": 60, "retention": 3600}
 
     insert_history(conn, site_id, datetime.now(UTC) - timedelta(hours=1), hours=0.1, seed=3)
     with psycopg.connect(settings.database_url.get_secret_value(), autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s)", (ROLLUPS_LOCK,))
-        assert run_rollups(settings) is False  # another process is refreshing
+        assert run_rollups(conn, settings) is False  # another process is refreshing
         assert rows(conn, "SELECT count(*) FROM device_rollup_1m")[0][0] == 0
-    assert run_rollups(settings) is True
+        other.execute("SELECT pg_advisory_unlock(%s)", (ROLLUPS_LOCK,))
+    assert run_rollups(conn, settings) is True
     assert rows(conn, "SELECT count(*) FROM device_rollup_1m")[0][0] > 0
 
 
