@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from core import measurements
 from core.kinds import READING_KINDS, ReadingKind
 from core.settings import Settings
 from core.text import fingerprint, printable
@@ -20,13 +21,10 @@ from core.topics import ID_PATTERN, BadTopic, Topic, site_of
 from core.wire import MAX_BATCH, BadReading, reading_time, validate_reading
 from ingest.registry import Device, Registry
 
-COMMON_COLUMNS = (
-    "ts", "device_id", "site_id", "received_at", "ts_from_receive", "seq", "floor", "zone",
-)  # fmt: skip
+# A row: the common columns, then the kind's own (core/measurements.py), as COPY takes it.
+COMMON_COLUMNS = tuple(measurements.COMMON_COLUMN_TYPES)
 MEASUREMENT_COLUMNS: dict[ReadingKind, tuple[str, ...]] = {
-    "crane": ("load_t", "radius_m", "height_m", "slew_deg", "moment_pct", "wind_mps", "tilt_deg"),
-    "tag": ("x_m", "y_m", "z_m", "battery_pct", "sos"),
-    "env": ("temp_c", "rh_pct", "pm25_ugm3", "pm10_ugm3", "noise_dba", "core_temp_c"),
+    kind: tuple(m.key for m in columns) for kind, columns in measurements.COLUMNS.items()
 }
 Row = tuple[Any, ...]
 log = logging.getLogger(__name__)

@@ -10,8 +10,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from psycopg import sql
+
 from core.db import Connection
-from core.kinds import READING_KINDS, DeviceKind
+from core.kinds import READING_KINDS, DeviceKind, ReadingKind
+from core.measurements import COLUMNS, COMMON_COLUMN_TYPES, Measurement
 from core.sql import load_queries
 from ingest.decode import COMMON_COLUMNS, MEASUREMENT_COLUMNS, DeadLetter, Decoded
 
@@ -24,12 +27,33 @@ _COPY = {
     " FROM STDIN (FORMAT BINARY)"
     for kind in READING_KINDS
 }
-_COMMON_TYPES = ["timestamptz", "text", "text", "timestamptz", "bool", "int8", "int4", "text"]
 _TYPES = {
-    kind: _COMMON_TYPES
-    + ["bool" if column == "sos" else "float8" for column in MEASUREMENT_COLUMNS[kind]]
+    kind: [*COMMON_COLUMN_TYPES.values(), *(m.pg_type for m in COLUMNS[kind])]
     for kind in READING_KINDS
 }
+
+
+def _latest_value(m: Measurement) -> sql.Composable:
+    column = sql.Identifier(m.key)
+    if m.latest_default is None:
+        return column
+    return sql.SQL("coalesce({}, {})").format(column, sql.Literal(m.latest_default))
+
+
+def _newest_staged(kind: ReadingKind) -> sql.Composable:
+    latest = sql.SQL(", ").join(
+        sql.SQL("{}, {}").format(sql.Literal(m.key), _latest_value(m)) for m in COLUMNS[kind]
+    )
+    return sql.SQL(_Q["newest_staged"]).format(
+        kind=sql.Literal(kind), stage=sql.Identifier(f"{kind}_stage"), latest=latest
+    )
+
+
+_UPSERT_DEVICE_STATE = (
+    sql.SQL(_Q["upsert_device_state"])
+    .format(newest=sql.SQL("\nUNION ALL\n").join(_newest_staged(k) for k in READING_KINDS))
+    .as_string()
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +104,7 @@ def write_batch(conn: Connection, messages: Sequence[Decoded]) -> WriteResult:
             cur.execute(_Q[f"move_{kind}"])
             stored += max(cur.rowcount, 0)
         if readings:
-            cur.execute(_Q["upsert_device_state"])
+            cur.execute(_UPSERT_DEVICE_STATE)
         gateways = {
             m.gateway.id: {
                 "device_id": m.gateway.id,

@@ -20,33 +20,17 @@ INSERT INTO env_readings SELECT * FROM env_stage ON CONFLICT DO NOTHING;
 -- a late batch refreshes last_seen_at but never overwrites newer values, and a reading
 -- stamped ahead of its arrival (a fast clock) counts from its arrival, so that it cannot
 -- hold the device's values still. Each device's newest staged row is picked first, and
--- only that row is turned into JSON.
+-- only that row is turned into JSON. `newest`: newest_staged of each kind, joined by
+-- UNION ALL, its `latest` the kind's measurements as core/measurements.py declares them
+-- ('key', column, ...; a key left out is absent or shows its declared default), filled in
+-- once by ingest/writer.py.
 INSERT INTO device_state AS d
     (device_id, site_id, kind, last_ts, latest_at, clock_ahead_s, last_seen_at, latest,
      floor, zone, online, status_changed_at, status_reason)
 SELECT device_id, site_id, kind, ts, least(ts, received_at),
        greatest(extract(epoch FROM ts - received_at), 0), received_at, latest, floor, zone,
        true, received_at, 'data received'
-FROM (
-    SELECT device_id, site_id, 'crane' AS kind, ts, received_at, floor, zone,
-           jsonb_strip_nulls(jsonb_build_object(
-               'load_t', load_t, 'radius_m', radius_m, 'height_m', height_m,
-               'slew_deg', slew_deg, 'moment_pct', moment_pct, 'wind_mps', wind_mps,
-               'tilt_deg', tilt_deg)) AS latest
-    FROM (SELECT DISTINCT ON (device_id) * FROM crane_stage ORDER BY device_id, least(ts, received_at) DESC, ts DESC) AS c
-    UNION ALL
-    SELECT device_id, site_id, 'tag', ts, received_at, floor, zone,
-           jsonb_strip_nulls(jsonb_build_object(
-               'x_m', x_m, 'y_m', y_m, 'z_m', z_m, 'battery_pct', battery_pct,
-               'sos', coalesce(sos, false)))
-    FROM (SELECT DISTINCT ON (device_id) * FROM tag_stage ORDER BY device_id, least(ts, received_at) DESC, ts DESC) AS t
-    UNION ALL
-    SELECT device_id, site_id, 'env', ts, received_at, floor, zone,
-           jsonb_strip_nulls(jsonb_build_object(
-               'temp_c', temp_c, 'rh_pct', rh_pct, 'pm25_ugm3', pm25_ugm3,
-               'pm10_ugm3', pm10_ugm3, 'noise_dba', noise_dba, 'core_temp_c', core_temp_c))
-    FROM (SELECT DISTINCT ON (device_id) * FROM env_stage ORDER BY device_id, least(ts, received_at) DESC, ts DESC) AS e
-) AS s
+FROM ({newest}) AS s
 ON CONFLICT (device_id) DO UPDATE SET
     latest = CASE WHEN d.latest_at IS NULL OR excluded.latest_at >= d.latest_at
                   THEN d.latest || excluded.latest ELSE d.latest END,
@@ -63,6 +47,12 @@ ON CONFLICT (device_id) DO UPDATE SET
     online = true,
     status_changed_at = CASE WHEN d.online THEN d.status_changed_at ELSE excluded.status_changed_at END,
     status_reason = CASE WHEN d.online THEN d.status_reason ELSE excluded.status_reason END;
+
+-- name: newest_staged
+SELECT device_id, site_id, {kind} AS kind, ts, received_at, floor, zone,
+       jsonb_strip_nulls(jsonb_build_object({latest})) AS latest
+FROM (SELECT DISTINCT ON (device_id) * FROM {stage}
+      ORDER BY device_id, least(ts, received_at) DESC, ts DESC) AS newest
 
 -- name: gateway_seen
 INSERT INTO device_state AS d
