@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from psycopg import sql
 
 from core.db import Connection
+from core.kinds import READING_KINDS, ReadingKind
+from core.measurements import PROBE, Rollup, rolled_up, table_of
 from core.sql import load_queries
 
 log = logging.getLogger(__name__)
@@ -24,8 +26,8 @@ MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 # A backfill re-rolls at most this much raw data per statement.
 _MAX_RANGE = timedelta(hours=6)
-SOURCES = {"crane": "crane_readings", "tag": "tag_readings", "env": "env_readings"}
-FLOOR_KINDS = ("tag", "env")  # cranes stand on no floor
+SOURCES: dict[str, str] = {kind: table_of(kind) for kind in READING_KINDS}
+LEVELS: tuple[Rollup, ...] = ("device", "floor")
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,47 @@ def ranges(buckets: Iterable[datetime], width: timedelta) -> Iterator[tuple[date
 
 def _reroll(conn: Connection, kind: str, width: str, lo: datetime, hi: datetime) -> None:
     params = {"kind": kind, "lo": lo, "hi": hi}
-    conn.execute(_Q[f"delete_device_{width}"], params)
-    conn.execute(_Q[f"device_{width}_{kind}" if width == "1m" else "device_1h"], params)
-    if kind in FLOOR_KINDS:
-        conn.execute(_Q[f"delete_floor_{width}"], params)
-        conn.execute(_Q[f"floor_{width}_{kind}" if width == "1m" else "floor_1h"], params)
+    for level in LEVELS:
+        minute = _MINUTE[kind, level]
+        if not minute:
+            continue
+        conn.execute(_Q[f"delete_{level}_{width}"], params)
+        for query in minute if width == "1m" else (_Q[f"{level}_1h"],):
+            conn.execute(query, params)
+
+
+def _minute_queries(kind: ReadingKind, level: Rollup) -> tuple[str, ...]:
+    """What re-rolls a minute range of a kind at a level: its rolled-up measurements (as
+    core/measurements.py declares them), and per floor, the tags heard there."""
+    queries: list[str] = []
+    measured = rolled_up(kind, level)
+    if measured:
+        metrics = sql.SQL(", ").join(
+            sql.SQL("({}, r.{})").format(
+                _metric_name(m.key, m.probe_name, level), sql.Identifier(m.key)
+            )
+            for m in measured
+        )
+        query = sql.SQL(_Q[f"{level}_1m"]).format(
+            kind=sql.Literal(kind), source=sql.Identifier(SOURCES[kind]), metrics=metrics
+        )
+        queries.append(query.as_string())
+    if level == "floor" and kind == "tag":
+        queries.append(_Q["floor_1m_workers"])
+    return tuple(queries)
+
+
+def _metric_name(key: str, probe_name: str | None, level: Rollup) -> sql.Composable:
+    if level != "floor" or probe_name is None:
+        return sql.Literal(key)
+    return sql.SQL("CASE WHEN r.{} IS NULL THEN {} ELSE {} END").format(
+        sql.Identifier(PROBE.key), sql.Literal(key), sql.Literal(probe_name)
+    )
+
+
+_MINUTE: dict[tuple[str, Rollup], tuple[str, ...]] = {
+    (kind, level): _minute_queries(kind, level) for kind in READING_KINDS for level in LEVELS
+}
 
 
 def _hour(bucket: datetime) -> datetime:

@@ -1,4 +1,5 @@
--- Rollups (migration 0008). `{source}` is a readings table, filled in by storage/rollups.py.
+-- Rollups (migration 0008). `source` is a readings table, `kind` its kind and `metrics`
+-- the measurements core/measurements.py declares rolled up: filled in by storage/rollups.py.
 
 -- name: received_upto
 SELECT received_upto FROM rollup_watermarks WHERE source = %(source)s;
@@ -25,45 +26,33 @@ DELETE FROM device_rollup_1h WHERE kind = %(kind)s AND bucket >= %(lo)s AND buck
 -- name: delete_floor_1h
 DELETE FROM floor_rollup_1h WHERE kind = %(kind)s AND bucket >= %(lo)s AND bucket < %(hi)s;
 
--- name: device_1m_crane
+-- name: device_1m
+-- Each device's rolled-up measurements (`metrics`: ('key', r.column), ...).
 INSERT INTO device_rollup_1m (bucket, device_id, metric, site_id, kind,
                               min, max, avg, sum, count, last, last_ts)
-SELECT time_bucket('1 minute', r.ts), r.device_id, m.metric, r.site_id, 'crane',
+SELECT time_bucket('1 minute', r.ts), r.device_id, m.metric, r.site_id, {kind},
        min(m.value), max(m.value), avg(m.value), sum(m.value), count(*),
        last(m.value, r.ts), max(r.ts)
-FROM crane_readings AS r
-CROSS JOIN LATERAL (VALUES ('load_t', r.load_t), ('radius_m', r.radius_m),
-                           ('height_m', r.height_m), ('slew_deg', r.slew_deg),
-                           ('moment_pct', r.moment_pct), ('wind_mps', r.wind_mps),
-                           ('tilt_deg', r.tilt_deg)) AS m (metric, value)
+FROM {source} AS r
+CROSS JOIN LATERAL (VALUES {metrics}) AS m (metric, value)
 WHERE r.ts >= %(lo)s AND r.ts < %(hi)s AND m.value IS NOT NULL
 GROUP BY 1, 2, 3, 4;
 
--- name: device_1m_tag
-INSERT INTO device_rollup_1m (bucket, device_id, metric, site_id, kind,
-                              min, max, avg, sum, count, last, last_ts)
-SELECT time_bucket('1 minute', r.ts), r.device_id, 'battery_pct', r.site_id, 'tag',
-       min(r.battery_pct), max(r.battery_pct), avg(r.battery_pct), sum(r.battery_pct),
-       count(*), last(r.battery_pct, r.ts), max(r.ts)
-FROM tag_readings AS r
-WHERE r.ts >= %(lo)s AND r.ts < %(hi)s AND r.battery_pct IS NOT NULL
-GROUP BY 1, 2, 4;
-
--- name: device_1m_env
-INSERT INTO device_rollup_1m (bucket, device_id, metric, site_id, kind,
-                              min, max, avg, sum, count, last, last_ts)
-SELECT time_bucket('1 minute', r.ts), r.device_id, m.metric, r.site_id, 'env',
+-- name: floor_1m
+-- Each floor's measurements rolled up per floor. A concrete probe's temp_c is the
+-- concrete surface, not the air: its metric is then `surface_temp_c` (`metrics`:
+-- (CASE WHEN r.core_temp_c IS NULL THEN 'temp_c' ELSE 'surface_temp_c' END, r.temp_c), ...).
+INSERT INTO floor_rollup_1m (bucket, site_id, floor, metric, kind,
+                             min, max, avg, sum, count, last, last_ts)
+SELECT time_bucket('1 minute', r.ts), r.site_id, r.floor, m.metric, {kind},
        min(m.value), max(m.value), avg(m.value), sum(m.value), count(*),
        last(m.value, r.ts), max(r.ts)
-FROM env_readings AS r
-CROSS JOIN LATERAL (VALUES ('temp_c', r.temp_c), ('rh_pct', r.rh_pct),
-                           ('pm25_ugm3', r.pm25_ugm3), ('pm10_ugm3', r.pm10_ugm3),
-                           ('noise_dba', r.noise_dba), ('core_temp_c', r.core_temp_c))
-    AS m (metric, value)
-WHERE r.ts >= %(lo)s AND r.ts < %(hi)s AND m.value IS NOT NULL
+FROM {source} AS r
+CROSS JOIN LATERAL (VALUES {metrics}) AS m (metric, value)
+WHERE r.ts >= %(lo)s AND r.ts < %(hi)s AND r.floor IS NOT NULL AND m.value IS NOT NULL
 GROUP BY 1, 2, 3, 4;
 
--- name: floor_1m_tag
+-- name: floor_1m_workers
 -- `workers`: distinct tags heard on the floor in the minute, one observation a minute.
 INSERT INTO floor_rollup_1m (bucket, site_id, floor, metric, kind,
                              min, max, avg, sum, count, last, last_ts)
@@ -75,21 +64,6 @@ FROM (
     WHERE ts >= %(lo)s AND ts < %(hi)s AND floor IS NOT NULL
     GROUP BY 1, 2, 3
 ) AS heard;
-
--- name: floor_1m_env
--- A concrete probe's temp_c is the concrete surface, not the air: `surface_temp_c`.
-INSERT INTO floor_rollup_1m (bucket, site_id, floor, metric, kind,
-                             min, max, avg, sum, count, last, last_ts)
-SELECT time_bucket('1 minute', r.ts), r.site_id, r.floor, m.metric, 'env',
-       min(m.value), max(m.value), avg(m.value), sum(m.value), count(*),
-       last(m.value, r.ts), max(r.ts)
-FROM env_readings AS r
-CROSS JOIN LATERAL (VALUES
-    (CASE WHEN r.core_temp_c IS NULL THEN 'temp_c' ELSE 'surface_temp_c' END, r.temp_c),
-    ('rh_pct', r.rh_pct), ('pm25_ugm3', r.pm25_ugm3), ('pm10_ugm3', r.pm10_ugm3),
-    ('noise_dba', r.noise_dba), ('core_temp_c', r.core_temp_c)) AS m (metric, value)
-WHERE r.ts >= %(lo)s AND r.ts < %(hi)s AND r.floor IS NOT NULL AND m.value IS NOT NULL
-GROUP BY 1, 2, 3, 4;
 
 -- name: device_1h
 INSERT INTO device_rollup_1h (bucket, device_id, metric, site_id, kind,
