@@ -6,17 +6,33 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from psycopg import sql
+from psycopg.rows import dict_row
 from pydantic import BaseModel
 
 from api.deps import ConnDep, Viewer
 from api.params import Moment, time_range
 from api.problems import Problem
+from core.kinds import READING_KINDS
+from core.measurements import BY_KIND, table_of
 from core.sql import load_queries
 
 router = APIRouter(prefix="/api/v1/devices", tags=["readings"])
 _Q = load_queries("api", "readings.sql")
 MAX_RANGE = timedelta(days=31)
 DEFAULT_RANGE = timedelta(hours=24)
+_READINGS: dict[str, str] = {
+    kind: sql.SQL(_Q["readings"])
+    .format(
+        columns=sql.SQL(", ").join(
+            sql.Identifier(column)
+            for column in ("ts", *(c for m in BY_KIND[kind] for c in m.stored))
+        ),
+        source=sql.Identifier(table_of(kind)),
+    )
+    .as_string()
+    for kind in READING_KINDS
+}
 
 
 class Readings(BaseModel):
@@ -46,15 +62,12 @@ def readings(
     kind = str(row[0])
     if kind == "gateway":
         raise Problem(404, "Not found", f"{device} is a gateway: its readings are its children's")
-    cur = conn.execute(_Q[kind], {"device": device, "from": from_, "to": to, "limit": limit})
-    columns = [c.name for c in cur.description or []]
+    params = {"device": device, "from": from_, "to": to, "limit": limit}
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(_READINGS[kind], params).fetchall()
     items = [
-        {
-            k: (v.isoformat() if k == "ts" else v)
-            for k, v in zip(columns, r, strict=True)
-            if v is not None
-        }
-        for r in cur.fetchall()
+        {k: (v.isoformat() if k == "ts" else v) for k, v in r.items() if v is not None}
+        for r in rows
     ]
     next_url = None
     if len(items) == limit:

@@ -3,11 +3,12 @@ and a floor's environment over time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query
+from psycopg import sql
+from psycopg.rows import class_row
 from pydantic import BaseModel
 
 from api.deps import ConnDep, Viewer
@@ -15,11 +16,21 @@ from api.floors import site_or_404
 from api.params import Moment, time_range
 from api.problems import Problem
 from api.site_status import Crane, crane_states
+from core.db import Connection
+from core.measurements import COLUMNS
 from core.sql import load_queries
 
 router = APIRouter(prefix="/api/v1/sites/{site}", tags=["sites"])
 _Q = load_queries("api", "registry.sql")
-Metric = Literal["temp_c", "rh_pct", "pm25_ugm3", "pm10_ugm3", "noise_dba", "core_temp_c"]
+# A floor's environment over time: the env measurements, each read from its column.
+_FLOOR_METRIC = {
+    m.key: sql.SQL(_Q["floor_metric"]).format(metric=sql.Identifier(m.key)).as_string()
+    for m in COLUMNS["env"]
+}
+if TYPE_CHECKING:
+    Metric = str
+else:
+    Metric = Literal[tuple(_FLOOR_METRIC)]
 BUCKETS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "1d": 86400}
 MAX_POINTS = 5000
 M = TypeVar("M", bound=BaseModel)
@@ -72,7 +83,7 @@ class Bucket(BaseModel):
 @router.get("/zones")
 def zones(site: str, conn: ConnDep, _key: Viewer) -> list[Zone]:
     site_or_404(conn, site)
-    return _models(Zone, conn.execute(_Q["zones"], {"site": site}))
+    return _models(conn, Zone, _Q["zones"], {"site": site})
 
 
 @router.get("/cranes")
@@ -92,7 +103,7 @@ def devices(
 ) -> list[Device]:
     site_or_404(conn, site)
     params = {"site": site, "kind": kind, "limit": limit, "offset": offset}
-    return _models(Device, conn.execute(_Q["devices"], params))
+    return _models(conn, Device, _Q["devices"], params)
 
 
 @router.get("/workers")
@@ -101,7 +112,7 @@ def workers(
 ) -> list[Worker]:
     site_or_404(conn, site)
     params = {"site": site, "limit": limit, "offset": offset}
-    return _models(Worker, conn.execute(_Q["workers"], params))
+    return _models(conn, Worker, _Q["workers"], params)
 
 
 @router.get("/floors/{level}/readings")
@@ -122,12 +133,11 @@ def floor_readings(
             422, "Invalid request",
             f"invalid query.bucket: {bucket} buckets over this range exceed {MAX_POINTS} points",
         )  # fmt: skip
-    params = {"site": site, "floor": level, "metric": metric, "from": from_, "to": to,
+    params = {"site": site, "floor": level, "from": from_, "to": to,
               "bucket": timedelta(seconds=BUCKETS[bucket])}  # fmt: skip
-    return _models(Bucket, conn.execute(_Q["floor_metric"], params))
+    return _models(conn, Bucket, _FLOOR_METRIC[metric], params)
 
 
-def _models(model: type[M], rows: Iterable[Sequence[Any]]) -> list[M]:
-    """Rows whose columns are in the model's field order (the queries are written so)."""
-    fields = list(model.model_fields)
-    return [model.model_validate(dict(zip(fields, row, strict=True))) for row in rows]
+def _models(conn: Connection, model: type[M], query: str, params: dict[str, Any]) -> list[M]:
+    with conn.cursor(row_factory=class_row(model)) as cur:
+        return cur.execute(query, params).fetchall()

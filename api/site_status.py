@@ -8,14 +8,39 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from psycopg import sql
 from psycopg.rows import class_row
 from pydantic import BaseModel
 
 from core.db import Connection
+from core.measurements import FLOOR_STATUS, PROBE, Measurement
 from core.sql import load_queries
 
 _Q = load_queries("api", "site_status.sql")
 FloorStatus = Literal["ok", "warning", "alarm", "offline"]
+_SUMMARY = {"mean": "avg", "max": "max"}
+
+
+def _summary(m: Measurement) -> sql.Composable:
+    """A floor measurement in a floor's status: the mean or max of the latest values of the
+    floor's air sensors (of the probes, for the probe's own key)."""
+    assert m.floor_summary is not None
+    air = m.kind == PROBE.kind and not m.probe
+    sensors = sql.SQL("air.air") if air else sql.SQL("s.kind = {}").format(sql.Literal(m.kind))
+    return sql.SQL("{}, {}((s.latest ->> {})::float8) FILTER (WHERE {})").format(
+        sql.Literal(m.key), sql.SQL(_SUMMARY[m.floor_summary]), sql.Literal(m.key), sensors
+    )
+
+
+_FLOORS = (
+    sql.SQL(_Q["floors"])
+    .format(
+        environment=sql.SQL(", ").join(_summary(m) for m in FLOOR_STATUS),
+        probe_kind=sql.Literal(PROBE.kind),
+        probe=sql.Literal(PROBE.key),
+    )
+    .as_string()
+)
 
 
 class Floor(BaseModel):
@@ -59,11 +84,7 @@ class _FloorRow:
     level: int
     name: str
     workers_present: int
-    temp_c: float | None
-    rh_pct: float | None
-    pm10_ugm3: float | None
-    noise_dba: float | None
-    core_temp_c: float | None
+    environment: dict[str, float | None]
     sensors_online: int
     sensors_offline: int
     active_alerts: int
@@ -74,7 +95,7 @@ class _FloorRow:
 def floor_statuses(conn: Connection, site: str) -> list[Floor]:
     """Each floor of a site, top first."""
     with conn.cursor(row_factory=class_row(_FloorRow)) as cur:
-        return [_floor(row) for row in cur.execute(_Q["floors"], {"site": site})]
+        return [_floor(row) for row in cur.execute(_FLOORS, {"site": site})]
 
 
 def crane_states(conn: Connection, site: str) -> list[Crane]:
@@ -99,13 +120,7 @@ def floor_status(online: int, offline: int, active_alerts: int, alarm: bool) -> 
 
 
 def _floor(row: _FloorRow) -> Floor:
-    values = {
-        "temp_c": row.temp_c,
-        "rh_pct": row.rh_pct,
-        "pm10_ugm3": row.pm10_ugm3,
-        "noise_dba": row.noise_dba,
-        "core_temp_c": row.core_temp_c,
-    }
+    values = {m.key: row.environment.get(m.key) for m in FLOOR_STATUS}
     return Floor(
         level=row.level,
         name=row.name,

@@ -3,7 +3,9 @@
 
 -- name: floors
 -- Each floor, top first: workers whose tag was heard there in the last 5 minutes, the
--- latest environment values (air sensors; probes measure concrete), sensors on/offline,
+-- latest environment values (air sensors; probes measure concrete: `environment`, each
+-- floor measurement's summary as core/measurements.py declares it, and `probe`, the probe's
+-- key, filled in by api/site_status.py), sensors on/offline,
 -- its open alerts (active or acknowledged): how many, and whether any is critical or
 -- major; and its active tasks.
 WITH open_alerts AS (
@@ -15,11 +17,7 @@ WITH open_alerts AS (
 SELECT f.level, f.name,
        count(*) FILTER (WHERE s.kind = 'tag' AND s.last_seen_at > now() - interval '5 min')
            AS workers_present,
-       avg((s.latest ->> 'temp_c')::float8) FILTER (WHERE air.air) AS temp_c,
-       avg((s.latest ->> 'rh_pct')::float8) FILTER (WHERE air.air) AS rh_pct,
-       max((s.latest ->> 'pm10_ugm3')::float8) FILTER (WHERE air.air) AS pm10_ugm3,
-       max((s.latest ->> 'noise_dba')::float8) FILTER (WHERE air.air) AS noise_dba,
-       max((s.latest ->> 'core_temp_c')::float8) FILTER (WHERE s.kind = 'env') AS core_temp_c,
+       jsonb_build_object({environment}) AS environment,
        count(*) FILTER (WHERE s.kind = 'env' AND s.online) AS sensors_online,
        count(*) FILTER (WHERE s.kind = 'env' AND NOT s.online) AS sensors_offline,
        coalesce(a.n, 0) AS active_alerts, coalesce(a.alarm, false) AS alarm,
@@ -31,7 +29,7 @@ SELECT f.level, f.name,
 FROM floors AS f
 LEFT JOIN device_state AS s ON s.site_id = f.site_id AND s.floor = f.level
 LEFT JOIN open_alerts AS a ON a.floor = f.level
-CROSS JOIN LATERAL (SELECT s.kind = 'env' AND NOT s.latest ? 'core_temp_c' AS air) AS air
+CROSS JOIN LATERAL (SELECT s.kind = {probe_kind} AND NOT s.latest ? {probe} AS air) AS air
 WHERE f.site_id = %(site)s
 GROUP BY f.level, f.name, a.n, a.alarm
 ORDER BY f.level DESC;
