@@ -8,13 +8,28 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from psycopg import sql
+from psycopg.rows import class_row, dict_row
+
 from core.db import Connection
 from core.kinds import READING_KINDS
+from core.measurements import COLUMNS, table_of
 from core.sql import load_queries
 from rules.context import Crane, DeviceState, Sample, SiteContext, TaskSpan, Worker
 from rules.regimes import Period
 
 _Q = load_queries("rules", "store.sql")
+# A sample's values: the kind's measurements with columns of their own.
+_KEYS = {kind: tuple(m.key for m in columns) for kind, columns in COLUMNS.items()}
+_READINGS = {
+    kind: sql.SQL(_Q["readings"])
+    .format(
+        measurements=sql.SQL(", ").join(map(sql.Identifier, _KEYS[kind])),
+        source=sql.Identifier(table_of(kind)),
+    )
+    .as_string()
+    for kind in READING_KINDS
+}
 
 
 def site_timezones(conn: Connection, site: str | None) -> dict[str, str]:
@@ -24,19 +39,29 @@ def site_timezones(conn: Connection, site: str | None) -> dict[str, str]:
 def load_context(conn: Connection, site: str, timezone: str) -> SiteContext:
     p = {"site": site}
     floors = conn.execute(_Q["floors"], p).fetchall()
+    with conn.cursor(row_factory=class_row(Crane)) as cur:
+        cranes = {crane.id: crane for crane in cur.execute(_Q["cranes"], p)}
+    with conn.cursor(row_factory=dict_row) as cur:
+        workers = {
+            row["tag"]: Worker(id=row["id"], name=row["name"], trade=row["trade"])
+            for row in cur.execute(_Q["workers"], p)
+        }
+        tasks = tuple(
+            TaskSpan(
+                **(row | {"floors": frozenset(row["floors"]), "zones": frozenset(row["zones"])})
+            )
+            for row in cur.execute(_Q["tasks"], p)
+        )
     return SiteContext(
         site_id=site,
         tz=ZoneInfo(timezone),
         floor_names={level: name for level, name, _ in floors},
         floor_elevations={level: elevation for level, _, elevation in floors},
         hazard_zones=frozenset(z for (z,) in conn.execute(_Q["hazard_zones"], p)),
-        cranes={row[0]: Crane(*row) for row in conn.execute(_Q["cranes"], p)},
-        workers_by_tag={tag: Worker(*rest) for tag, *rest in conn.execute(_Q["workers"], p)},
+        cranes=cranes,
+        workers_by_tag=workers,
         gateway_of=dict(conn.execute(_Q["gateways"], p).fetchall()),
-        tasks=tuple(
-            TaskSpan(task, kind, frozenset(floors), frozenset(zones), start, end)
-            for task, kind, floors, zones, start, end in conn.execute(_Q["tasks"], p)
-        ),
+        tasks=tasks,
     )
 
 
@@ -47,17 +72,26 @@ def read_samples(
     params = {"site": site, "from": start, "to": end}
     wanted = set(READING_KINDS if kinds is None else kinds)
     for kind in (k for k in READING_KINDS if k in wanted):
-        with conn.cursor() as cur:
-            cur.execute(_Q[f"{kind}_readings"], params)
-            keys = [c.name for c in cur.description or ()][5:]
-            for device, ts, received_at, floor, zone, *values in cur:
-                present = {k: v for k, v in zip(keys, values, strict=True) if v is not None}
-                samples.append(Sample(device, kind, ts, floor, zone, present, received_at))
+        keys = _KEYS[kind]
+        with conn.cursor(row_factory=dict_row) as cur:
+            for row in cur.execute(_READINGS[kind], params):
+                samples.append(
+                    Sample(
+                        device_id=row["device_id"],
+                        kind=kind,
+                        ts=row["ts"],
+                        floor=row["floor"],
+                        zone=row["zone"],
+                        values={k: row[k] for k in keys if row[k] is not None},
+                        received_at=row["received_at"],
+                    )
+                )
     return samples
 
 
 def device_states(conn: Connection, site: str) -> list[DeviceState]:
-    return [DeviceState(*row) for row in conn.execute(_Q["device_states"], {"site": site})]
+    with conn.cursor(row_factory=class_row(DeviceState)) as cur:
+        return cur.execute(_Q["device_states"], {"site": site}).fetchall()
 
 
 def overrides(conn: Connection, site: str) -> dict[str, dict[str, Any]]:

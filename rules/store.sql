@@ -14,7 +14,8 @@ SELECT id FROM zones WHERE site_id = %(site)s AND hazard;
 SELECT id, x_m, y_m, jib_m, rated_t, height_m FROM cranes WHERE site_id = %(site)s;
 
 -- name: workers
-SELECT tag_id, id, name, trade FROM workers WHERE site_id = %(site)s AND tag_id IS NOT NULL;
+SELECT tag_id AS tag, id, name, trade
+FROM workers WHERE site_id = %(site)s AND tag_id IS NOT NULL;
 
 -- name: gateways
 SELECT id, gateway_id FROM devices WHERE site_id = %(site)s AND gateway_id IS NOT NULL;
@@ -26,30 +27,20 @@ SELECT rule_id, patch FROM rule_overrides WHERE site_id = %(site)s ORDER BY rule
 SELECT count(*), max(updated_at) FROM rule_overrides;
 
 -- name: device_states
-SELECT device_id, kind, online, floor, zone, status_reason, status_changed_at
+SELECT device_id, kind, online, floor, zone, status_reason AS reason,
+       status_changed_at AS changed_at
 FROM device_state WHERE site_id = %(site)s;
 
--- name: crane_readings
--- Each kind's readings: device, ts, received_at, floor, zone, then its measurements.
-SELECT device_id, ts, received_at, floor, zone, load_t, radius_m, height_m, slew_deg,
-       moment_pct, wind_mps, tilt_deg
-FROM crane_readings
-WHERE site_id = %(site)s AND ts >= %(from)s AND ts <= %(to)s ORDER BY ts;
-
--- name: tag_readings
-SELECT device_id, ts, received_at, floor, zone, x_m, y_m, z_m, battery_pct, sos
-FROM tag_readings
-WHERE site_id = %(site)s AND ts >= %(from)s AND ts <= %(to)s ORDER BY ts;
-
--- name: env_readings
-SELECT device_id, ts, received_at, floor, zone, temp_c, rh_pct, pm25_ugm3, pm10_ugm3,
-       noise_dba, core_temp_c
-FROM env_readings
+-- name: readings
+-- A kind's readings: device, ts, received_at, floor, zone, then the kind's measurements
+-- (`measurements`, as core/measurements.py declares them; filled in by rules/store.py).
+SELECT device_id, ts, received_at, floor, zone, {measurements}
+FROM {source}
 WHERE site_id = %(site)s AND ts >= %(from)s AND ts <= %(to)s ORDER BY ts;
 
 -- name: tasks
 -- Typed tasks under way within a day of now: quality rules apply while they are.
-SELECT id, type, floors, zones, lower(active), upper(active)
+SELECT id, type, floors, zones, lower(active) AS start, upper(active) AS "end"
 FROM tasks
 WHERE site_id = %(site)s AND removed_at IS NULL AND type IS NOT NULL
   AND active && tstzrange(now() - interval '1 day', now() + interval '1 day');
