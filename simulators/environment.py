@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.measurements import clamp
 from simulators.weather import Weather
 from sites.site_file import DeviceSpec, FloorSpec
 
@@ -89,8 +90,8 @@ class EnvironmentSim:
             noise = 47.0 + rng.gauss(0, 2)
         return {
             "temp_c": round(ambient, 2),
-            "rh_pct": round(min(100.0, max(0.0, rh)), 1),
-            "pm10_ugm3": round(max(0.0, pm10), 1),
-            "pm25_ugm3": round(max(0.0, pm10 * 0.55), 1),
-            "noise_dba": round(min(140.0, max(20.0, noise)), 1),
+            "rh_pct": round(clamp("env", "rh_pct", rh), 1),
+            "pm10_ugm3": round(clamp("env", "pm10_ugm3", pm10), 1),
+            "pm25_ugm3": round(clamp("env", "pm25_ugm3", pm10 * 0.55), 1),
+            "noise_dba": round(clamp("env", "noise_dba", noise), 1),
         }
