@@ -20,6 +20,7 @@ import uvicorn
 
 from api.app import create_app
 from api.keys import create_key
+from api.site_status import FLOORS_SQL
 from bench.scratch import create_scratch, drop_scratch
 from core.sql import load_queries
 from sites.site_file import SiteFile
@@ -29,7 +30,6 @@ REPO = Path(__file__).resolve().parent.parent
 DB = "sitepulse_bench_api"
 SITE = "bench-tower"
 _Q = load_queries("bench", "api.sql")
-_STATUS = load_queries("api", "site_status.sql")
 
 
 def tower(floors: int) -> SiteFile:
@@ -110,7 +110,7 @@ def main() -> int:
         return lambda: client.get(path, params=query).raise_for_status()  # type: ignore[arg-type]
 
     def sql() -> object:
-        return conn.execute(_STATUS["floors"], {"site": SITE}).fetchall()
+        return conn.execute(FLOORS_SQL, {"site": SITE}).fetchall()
 
     cases: list[tuple[str, Callable[[], object]]] = [
         ("GET floors status (HTTP)", get(f"/api/v1/sites/{SITE}/floors")),
