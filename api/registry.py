@@ -130,11 +130,17 @@ def floor_readings(
     from_, to = time_range(from_, to, timedelta(hours=24))
     if (to - from_).total_seconds() / BUCKETS[bucket] > MAX_POINTS:
         raise Problem(
-            422, "Invalid request",
+            422,
+            "Invalid request",
             f"invalid query.bucket: {bucket} buckets over this range exceed {MAX_POINTS} points",
-        )  # fmt: skip
-    params = {"site": site, "floor": level, "from": from_, "to": to,
-              "bucket": timedelta(seconds=BUCKETS[bucket])}  # fmt: skip
+        )
+    params = {
+        "site": site,
+        "floor": level,
+        "from": from_,
+        "to": to,
+        "bucket": timedelta(seconds=BUCKETS[bucket]),
+    }
     return _models(conn, Bucket, _FLOOR_METRIC[metric], params)
 
 

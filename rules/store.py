@@ -123,6 +123,10 @@ def save_regimes(conn: Connection, site: str, since: date, periods: Sequence[Per
             )
         conn.execute(
             _Q["drop_regimes"],
-            {"site": site, "from": since, "regimes": [p.regime for p in periods],
-             "starts": [p.start for p in periods]},
-        )  # fmt: skip
+            {
+                "site": site,
+                "from": since,
+                "regimes": [p.regime for p in periods],
+                "starts": [p.start for p in periods],
+            },
+        )
