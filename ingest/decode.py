@@ -195,89 +195,96 @@ def decode_message(
     return out
 
 
+class _Refused(Exception):
+    """The message as a whole is refused, for this reason."""
+
+
 def _decode(out: Decoded, registry: Registry, retained: bool, limits: DecodeLimits) -> None:
-    topic, payload, received_at = out.topic, out.payload, out.received_at
     try:
-        parsed = Topic.parse(topic)
+        parsed = Topic.parse(out.topic)
     except BadTopic as exc:
-        out.refuse(str(exc), site_id=site_of(topic))
+        out.refuse(str(exc), site_id=site_of(out.topic))
         return
-    site = parsed.site
-    if len(payload) > limits.max_payload_bytes:
-        out.oversize = True
-        out.refuse(
-            f"payload of {len(payload)} bytes is over the limit of {limits.max_payload_bytes}"
-            " (SITEPULSE_INGEST_MAX_PAYLOAD_BYTES); its first bytes, size and hash are kept",
-            site_id=site,
-        )
-        return
-    device = registry.devices.get(parsed.device)
-    if device is None:
-        out.refuse(
-            f"unknown device {parsed.device} (not in the registry of any site)", site_id=site
-        )
-        return
-    if device.site_id != site:
-        out.refuse(f"{device.id} belongs to site {device.site_id}, not {site}", site_id=site)
-        return
-    if device.kind != parsed.kind:
-        out.refuse(
-            f"{device.id} is a device of kind {device.kind}, not {parsed.kind}", site_id=site
-        )
-        return
-
-    if parsed.channel == "status":
-        try:
-            online = parse_status(payload)
-        except ValueError as exc:
-            out.refuse(str(exc), site_id=site)
-            return
-        out.statuses.append(
-            StatusChange(device.id, site, device.kind, online, received_at, retained)
-        )
-        return
-
     try:
-        data = parse_json(payload)
-    except UnicodeDecodeError as exc:
-        out.refuse(f"payload is not UTF-8 (byte {exc.start})", site_id=site)
-        return
-    except _DuplicateKey as exc:
-        out.refuse(f"payload is not JSON we accept: {exc}", site_id=site)
-        return
-    except ValueError as exc:
-        out.refuse(f"payload is not JSON: {exc}", site_id=site)
-        return
-    except RecursionError:
-        out.refuse("payload is not JSON we accept: nested too deeply", site_id=site)
-        return
-
-    if device.kind == "gateway":
-        out.gateway = device
-        if not isinstance(data, dict) or not data:
-            out.refuse(
-                "a gateway payload must be a non-empty object of child device id -> reading(s)",
-                site_id=site,
+        device = _publisher(out, parsed, registry, limits)
+        if parsed.channel == "status":
+            online = _status(out.payload)
+            out.statuses.append(
+                StatusChange(device.id, parsed.site, device.kind, online, out.received_at, retained)
             )
-            return
-        for child_id, value in data.items():
-            if not ID_PATTERN.fullmatch(child_id):
-                out.refuse(
-                    f"child device id {printable(child_id, 40)!r} is not 1-64 of A-Z a-z 0-9 _ -",
-                    _item_name(child_id),
-                    site,
-                )
-                continue
-            child = registry.devices.get(child_id)
-            if child is None:
-                out.refuse(f"unknown device {child_id}", child_id, site)
-            elif child.gateway_id != device.id or child.site_id != site:
-                out.refuse(f"{child_id} is not a child of {device.id}", child_id, site)
-            else:
-                _readings(out, child, value, child_id, registry, limits)
-        return
+        elif device.kind == "gateway":
+            _gateway(out, device, _json(out.payload), registry, limits)
+        else:
+            _readings(out, device, _json(out.payload), "", registry, limits)
+    except _Refused as exc:
+        out.refuse(str(exc), site_id=parsed.site)
 
-    _readings(out, device, data, "", registry, limits)
+
+def _publisher(out: Decoded, topic: Topic, registry: Registry, limits: DecodeLimits) -> Device:
+    """The registered device the topic names, if the message may be read at all."""
+    size = len(out.payload)
+    if size > limits.max_payload_bytes:
+        out.oversize = True
+        msg = (
+            f"payload of {size} bytes is over the limit of {limits.max_payload_bytes}"
+            " (SITEPULSE_INGEST_MAX_PAYLOAD_BYTES); its first bytes, size and hash are kept"
+        )
+        raise _Refused(msg)
+    device = registry.devices.get(topic.device)
+    if device is None:
+        msg = f"unknown device {topic.device} (not in the registry of any site)"
+    elif device.site_id != topic.site:
+        msg = f"{device.id} belongs to site {device.site_id}, not {topic.site}"
+    elif device.kind != topic.kind:
+        msg = f"{device.id} is a device of kind {device.kind}, not {topic.kind}"
+    else:
+        return device
+    raise _Refused(msg)
+
+
+def _status(payload: bytes) -> bool:
+    try:
+        return parse_status(payload)
+    except ValueError as exc:
+        raise _Refused(str(exc)) from None
+
+
+def _json(payload: bytes) -> Any:
+    try:
+        return parse_json(payload)
+    except UnicodeDecodeError as exc:
+        msg = f"payload is not UTF-8 (byte {exc.start})"
+    except _DuplicateKey as exc:
+        msg = f"payload is not JSON we accept: {exc}"
+    except ValueError as exc:
+        msg = f"payload is not JSON: {exc}"
+    except RecursionError:
+        msg = "payload is not JSON we accept: nested too deeply"
+    raise _Refused(msg)
+
+
+def _gateway(
+    out: Decoded, gateway: Device, data: object, registry: Registry, limits: DecodeLimits
+) -> None:
+    out.gateway = gateway
+    site = gateway.site_id
+    if not isinstance(data, dict) or not data:
+        msg = "a gateway payload must be a non-empty object of child device id -> reading(s)"
+        raise _Refused(msg)
+    for child_id, value in data.items():
+        child = registry.devices.get(child_id)
+        if not ID_PATTERN.fullmatch(child_id):
+            out.refuse(
+                f"child device id {printable(child_id, 40)!r} is not 1-64 of A-Z a-z 0-9 _ -",
+                _item_name(child_id),
+                site,
+            )
+        elif child is None:
+            out.refuse(f"unknown device {child_id}", child_id, site)
+        elif child.gateway_id != gateway.id or child.site_id != site:
+            out.refuse(f"{child_id} is not a child of {gateway.id}", child_id, site)
+        else:
+            _readings(out, child, value, child_id, registry, limits)
 
 
 def _item_name(child_id: str) -> str:

@@ -10,14 +10,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import psycopg
 from psycopg import sql
+from psycopg.rows import TupleRow
 
 from core.db import Connection
 from core.kinds import READING_KINDS, DeviceKind, ReadingKind
 from core.measurements import COLUMNS, COMMON_COLUMN_TYPES, Measurement
 from core.sql import load_queries
-from ingest.decode import COMMON_COLUMNS, MEASUREMENT_COLUMNS, DeadLetter, Decoded
+from ingest.decode import COMMON_COLUMNS, MEASUREMENT_COLUMNS, DeadLetter, Decoded, Row
 
+Cursor = psycopg.Cursor[TupleRow]
 _Q = load_queries("ingest", "writer.sql")
 # A message over the size limit is not kept whole: its first bytes, size and hash are.
 OVERSIZE_KEPT_BYTES = 64 * 1024
@@ -85,65 +88,91 @@ def write_batch(conn: Connection, messages: Sequence[Decoded]) -> WriteResult:
     with conn.transaction(), conn.cursor() as cur:
         for kind in READING_KINDS:
             rows = [row for message in messages for row in message.rows[kind]]
-            if not rows:
-                continue
-            readings += len(rows)
-            for row in rows:
-                span = sites.get(row[2])
-                if span is None:
-                    sites[row[2]] = [row[0], row[0]]
-                elif row[0] < span[0]:
-                    span[0] = row[0]
-                elif row[0] > span[1]:
-                    span[1] = row[0]
-            with cur.copy(_COPY[kind]) as copy:
-                copy.set_types(_TYPES[kind])
-                write_row = copy.write_row
-                for row in rows:
-                    write_row(row)
-            cur.execute(_Q[f"move_{kind}"])
-            stored += max(cur.rowcount, 0)
+            if rows:
+                readings += len(rows)
+                _widen_spans(sites, rows)
+                stored += _store(cur, kind, rows)
         if readings:
             cur.execute(_UPSERT_DEVICE_STATE)
-        gateways = {
-            m.gateway.id: {
-                "device_id": m.gateway.id,
-                "site_id": m.gateway.site_id,
-                "seen_at": m.received_at,
-            }
-            for m in messages
-            if m.gateway is not None
-        }
-        if gateways:
-            cur.executemany(_Q["gateway_seen"], list(gateways.values()))
-        statuses = [
-            {
-                "device_id": s.device_id,
-                "site_id": s.site_id,
-                "kind": s.kind,
-                "online": s.online,
-                "received_at": s.received_at,
-                "reason": "status " + ("online" if s.online else "offline"),
-                "retained": s.retained,
-            }
-            for m in messages
-            for s in m.statuses
-        ]
-        if statuses:
-            cur.executemany(_Q["apply_status"], statuses)
-        refused = [m for m in messages if m.dead]
-        if refused:
-            payloads: dict[bytes, dict[str, object]] = {}
-            letters: list[tuple[DeadLetter, bytes]] = []
-            for message in refused:
-                digest = hashlib.sha256(message.payload).digest()
-                payloads[digest] = _payload_row(digest, message)
-                letters.extend((letter, digest) for letter in message.dead)
-            cur.executemany(_Q["insert_dead_letter_payload"], list(payloads.values()))
-            cur.executemany(_Q["upsert_dead_letter"], _merge_repeats(letters))
+        statuses = _status_rows(messages)
+        _record_presence(cur, messages, statuses)
+        _record_dead_letters(cur, [m for m in messages if m.dead])
         if stored or statuses:
             cur.execute(_Q["notify_committed"], {"payload": committed_payload(sites)})
     return WriteResult(readings, stored, sum(m.refused_items for m in messages))
+
+
+def _widen_spans(sites: dict[str, list[datetime]], rows: list[Row]) -> None:
+    """Each site's [earliest, latest] ts among `rows` (ts is a row's first column, the
+    site its third)."""
+    for row in rows:
+        span = sites.get(row[2])
+        if span is None:
+            sites[row[2]] = [row[0], row[0]]
+        elif row[0] < span[0]:
+            span[0] = row[0]
+        elif row[0] > span[1]:
+            span[1] = row[0]
+
+
+def _store(cur: Cursor, kind: ReadingKind, rows: list[Row]) -> int:
+    """COPY into the session's staging table, then into the hypertable skipping readings
+    already stored; the number stored."""
+    with cur.copy(_COPY[kind]) as copy:
+        copy.set_types(_TYPES[kind])
+        write_row = copy.write_row
+        for row in rows:
+            write_row(row)
+    cur.execute(_Q[f"move_{kind}"])
+    return max(cur.rowcount, 0)
+
+
+def _status_rows(messages: Sequence[Decoded]) -> list[dict[str, object]]:
+    return [
+        {
+            "device_id": s.device_id,
+            "site_id": s.site_id,
+            "kind": s.kind,
+            "online": s.online,
+            "received_at": s.received_at,
+            "reason": "status " + ("online" if s.online else "offline"),
+            "retained": s.retained,
+        }
+        for m in messages
+        for s in m.statuses
+    ]
+
+
+def _record_presence(
+    cur: Cursor, messages: Sequence[Decoded], statuses: list[dict[str, object]]
+) -> None:
+    gateways = {
+        m.gateway.id: {
+            "device_id": m.gateway.id,
+            "site_id": m.gateway.site_id,
+            "seen_at": m.received_at,
+        }
+        for m in messages
+        if m.gateway is not None
+    }
+    if gateways:
+        cur.executemany(_Q["gateway_seen"], list(gateways.values()))
+    if statuses:
+        cur.executemany(_Q["apply_status"], statuses)
+
+
+def _record_dead_letters(cur: Cursor, refused: Sequence[Decoded]) -> None:
+    """Each refused message's payload once, and its letters."""
+    if not refused:
+        return
+    payloads: dict[bytes, dict[str, object]] = {}
+    letters: list[tuple[DeadLetter, bytes]] = []
+    for message in refused:
+        digest = hashlib.sha256(message.payload).digest()
+        payloads[digest] = _payload_row(digest, message)
+        letters.extend((letter, digest) for letter in message.dead)
+    cur.executemany(_Q["insert_dead_letter_payload"], list(payloads.values()))
+    cur.executemany(_Q["upsert_dead_letter"], _merge_repeats(letters))
 
 
 def committed_payload(sites: Mapping[str, Sequence[datetime]]) -> str:
