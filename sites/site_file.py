@@ -104,69 +104,59 @@ def check_references(site: SiteFile) -> list[Problem]:
     problems += _duplicates("cranes", [c.id for c in site.cranes], "id")
     problems += _duplicates("devices", [d.id for d in site.devices], "id")
     problems += _duplicates("workers", [w.id for w in site.workers], "id")
+    problems += _zone_problems(site)
+    problems += _device_problems(site)
+    problems += _worker_problems(site)
+    return problems
+
+
+def _zone_problems(site: SiteFile) -> Iterator[Problem]:
+    levels = {f.level for f in site.floors}
+    for i, zone in enumerate(site.zones):
+        if zone.floor not in levels:
+            yield Problem(("zones", i, "floor"), f"floor {zone.floor} is not a listed floor")
+        if abs(polygon_area(zone.polygon)) < 1e-9:
+            yield Problem(("zones", i, "polygon"), "polygon has no area (collinear points)")
+
+
+def _device_problems(site: SiteFile) -> Iterator[Problem]:
     levels = {f.level for f in site.floors}
     zone_floor = {z.id: z.floor for z in site.zones}
     kinds = {d.id: d.kind for d in site.devices}
-    for i, zone in enumerate(site.zones):
-        if zone.floor not in levels:
-            problems.append(
-                Problem(("zones", i, "floor"), f"floor {zone.floor} is not a listed floor")
-            )
-        if abs(polygon_area(zone.polygon)) < 1e-9:
-            problems.append(
-                Problem(("zones", i, "polygon"), "polygon has no area (collinear points)")
-            )
     crane_ids = {c.id for c in site.cranes}
     for i, device in enumerate(site.devices):
         if device.floor is not None and device.floor not in levels:
-            problems.append(
-                Problem(("devices", i, "floor"), f"floor {device.floor} is not a listed floor")
+            yield Problem(("devices", i, "floor"), f"floor {device.floor} is not a listed floor")
+        if device.zone is not None and device.zone not in zone_floor:
+            yield Problem(("devices", i, "zone"), f"zone {device.zone!r} is not a listed zone")
+        elif device.zone is not None and device.floor not in (None, zone_floor[device.zone]):
+            on = zone_floor[device.zone]
+            yield Problem(
+                ("devices", i, "zone"), f"zone {device.zone!r} is on floor {on}, not {device.floor}"
             )
-        if device.zone is not None:
-            if device.zone not in zone_floor:
-                problems.append(
-                    Problem(("devices", i, "zone"), f"zone {device.zone!r} is not a listed zone")
-                )
-            elif device.floor is not None and zone_floor[device.zone] != device.floor:
-                problems.append(
-                    Problem(
-                        ("devices", i, "zone"),
-                        f"zone {device.zone!r} is on floor {zone_floor[device.zone]}, "
-                        f"not {device.floor}",
-                    )
-                )
-        if device.gateway is not None:
-            if kinds.get(device.gateway) != "gateway":
-                problems.append(
-                    Problem(
-                        ("devices", i, "gateway"), f"{device.gateway!r} is not a gateway device"
-                    )
-                )
-            if device.kind == "gateway":
-                problems.append(
-                    Problem(("devices", i, "gateway"), "a gateway cannot have a gateway")
-                )
+        if device.gateway is not None and kinds.get(device.gateway) != "gateway":
+            yield Problem(("devices", i, "gateway"), f"{device.gateway!r} is not a gateway device")
+        if device.gateway is not None and device.kind == "gateway":
+            yield Problem(("devices", i, "gateway"), "a gateway cannot have a gateway")
         if device.kind == "crane" and device.id not in crane_ids:
-            problems.append(
-                Problem(
-                    ("devices", i, "id"), f"crane device {device.id!r} has no entry under cranes"
-                )
-            )
+            msg = f"crane device {device.id!r} has no entry under cranes"
+            yield Problem(("devices", i, "id"), msg)
+
+
+def _worker_problems(site: SiteFile) -> Iterator[Problem]:
+    kinds = {d.id: d.kind for d in site.devices}
     tags_seen: dict[str, int] = {}
     for i, worker in enumerate(site.workers):
         if worker.tag is None:
             continue
         if kinds.get(worker.tag) != "tag":
-            problems.append(Problem(("workers", i, "tag"), f"{worker.tag!r} is not a tag device"))
+            yield Problem(("workers", i, "tag"), f"{worker.tag!r} is not a tag device")
         if worker.tag in tags_seen:
-            problems.append(
-                Problem(
-                    ("workers", i, "tag"),
-                    f"tag {worker.tag!r} is already worn by workers[{tags_seen[worker.tag]}]",
-                )
+            yield Problem(
+                ("workers", i, "tag"),
+                f"tag {worker.tag!r} is already worn by workers[{tags_seen[worker.tag]}]",
             )
         tags_seen.setdefault(worker.tag, i)
-    return problems
 
 
 def _duplicates(section: str, keys: list[Any], field: str) -> Iterator[Problem]:
