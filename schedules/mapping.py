@@ -158,29 +158,51 @@ def map_schedule(
     source_file: str,
     source_format: SourceFormat,
 ) -> Schedule:
-    floor_res = [_compile(p) for p in mapping.floor.patterns]
-    type_res = [(t, [_compile(p) for p in ps]) for t, ps in mapping.type.patterns.items()]
-    by_name = {name.casefold(): level for level, name in site.floors.items()}
+    mapper = _Mapper(mapping, site)
     schedule = Schedule(source_file, source_format, [])
-    problems: list[str] = []
     for src in tasks:
+        mapped = mapper.task(src)
+        if mapped is not None:
+            task, missing = mapped
+            schedule.tasks.append(task)
+            if missing:
+                schedule.unmapped[task.id] = missing
+    known = {t.id for t in tasks}
+    mapper.problems += [
+        f"{src.where}: predecessor {pred!r} is not a task of this file"
+        for src in tasks
+        for pred in src.predecessors
+        if pred not in known
+    ]
+    if mapper.problems:
+        raise ScheduleInvalid(
+            f"{source_file} is invalid ({len(mapper.problems)} problem(s)); nothing was imported\n"
+            + "\n".join(mapper.problems)
+        )
+    return schedule
+
+
+class _Mapper:
+    """One file's tasks onto one site, gathering every problem rather than the first."""
+
+    def __init__(self, mapping: Mapping, site: SiteFrame) -> None:
+        self.mapping = mapping
+        self.site = site
+        self.floor_res = [_compile(p) for p in mapping.floor.patterns]
+        self.type_res = [(t, [_compile(p) for p in ps]) for t, ps in mapping.type.patterns.items()]
+        self.by_name = {name.casefold(): level for level, name in site.floors.items()}
+        self.problems: list[str] = []
+
+    def task(self, src: SourceTask) -> tuple[Task, list[str]] | None:
+        """The task, and what could not be mapped (floor, type); None if it is invalid."""
+        mapping, site, problems = self.mapping, self.site, self.problems
         missing: list[str] = []
-        floors = src.floors
+        floors = self._floors(src)
         if floors is None:
-            floors = _find_floor(src, mapping.floor, floor_res, by_name, problems)
-            if floors is None:
-                floors = []
-                missing.append("floor")
-        for level in floors:
-            if level not in site.floors:
-                problems.append(f"{src.where}: floor {level} is not a floor of site {site.id}")
-        zones = src.zones
-        if zones is None:
-            zones = _split(_field(src, mapping.zone_field) or "")
-        for zone in zones:
-            if zone not in site.zones:
-                problems.append(f"{src.where}: zone {zone!r} is not a zone of site {site.id}")
-        kind = _find_type(src, mapping.type, type_res, problems)
+            floors = []
+            missing.append("floor")
+        zones = self._zones(src)
+        kind = _find_type(src, mapping.type, self.type_res, problems)
         if kind is None:
             missing.append("type")
         crew = src.crew_planned
@@ -205,21 +227,32 @@ def map_schedule(
             )
         except ValidationError as exc:
             problems += [f"{src.where}: {e['msg']}" for e in exc.errors(include_url=False)]
-            continue
-        schedule.tasks.append(task)
-        if missing:
-            schedule.unmapped[task.id] = missing
-    known = {t.id for t in tasks}
-    for src in tasks:
-        for pred in src.predecessors:
-            if pred not in known:
-                problems.append(f"{src.where}: predecessor {pred!r} is not a task of this file")
-    if problems:
-        raise ScheduleInvalid(
-            f"{source_file} is invalid ({len(problems)} problem(s)); nothing was imported\n"
-            + "\n".join(problems)
-        )
-    return schedule
+            return None
+        return task, missing
+
+    def _floors(self, src: SourceTask) -> list[int] | None:
+        floors = src.floors
+        if floors is None:
+            floors = _find_floor(
+                src, self.mapping.floor, self.floor_res, self.by_name, self.problems
+            )
+        for level in floors or []:
+            if level not in self.site.floors:
+                self.problems.append(
+                    f"{src.where}: floor {level} is not a floor of site {self.site.id}"
+                )
+        return floors
+
+    def _zones(self, src: SourceTask) -> list[str]:
+        zones = src.zones
+        if zones is None:
+            zones = _split(_field(src, self.mapping.zone_field) or "")
+        for zone in zones:
+            if zone not in self.site.zones:
+                self.problems.append(
+                    f"{src.where}: zone {zone!r} is not a zone of site {self.site.id}"
+                )
+        return list(zones)
 
 
 def _find_floor(
