@@ -11,7 +11,6 @@ from core.db import connect, database_errors
 from core.migrate import check_ready
 from core.runner import Job, Loop, Runner, Service, run_until_signalled
 from core.settings import Settings
-from rules.engine import SiteEngine
 from rules.listener import Listener
 from rules.notifier import Notifier
 from rules.reloader import Reloader
@@ -31,10 +30,6 @@ class RulesService(Service):
         self.reloader = Reloader(settings, self.sites, self.notifier)
         self.ticks = Ticks(self.sites)
         self.listener = Listener(settings, self.sites)
-
-    @property
-    def engines(self) -> Mapping[str, SiteEngine]:
-        return self.sites.engines
 
     @property
     def listening(self) -> threading.Event:

@@ -192,7 +192,7 @@ def test_a_site_override_applies_without_a_restart(
             (site_id, json.dumps({"when": {"value": 20.0}, "for": "0s"})),
         )
         wait_for(
-            lambda: service.engines[site_id].rules["crane.wind.stop_lifting"].when,
+            lambda: service.sites.engines[site_id].rules["crane.wind.stop_lifting"].when,
             lambda w: w is not None and w.value == 20.0,
             what="the override in force",
         )
