@@ -97,34 +97,51 @@ class HttpReceiver:
     def judge(
         self, path: str, query: dict[str, str], headers: dict[str, str], raw: bytes
     ) -> tuple[int, dict[str, Any], str]:
-        now = time.time()
-        if path == "/webhook":
-            stamp = headers.get("x-sitepulse-timestamp", "0")
-            mac = hmac.new(SECRET.encode(), f"{stamp}.".encode() + raw, hashlib.sha256)
-            if headers.get("x-sitepulse-signature") != "sha256=" + mac.hexdigest():
-                return 401, {"error": "bad signature"}, "bad webhook signature"
-            return 200, {"ok": True}, ""
-        if path == "/wecom":
-            body = json.loads(raw)
-            if body.get("msgtype") != "markdown" or not body["markdown"].get("content"):
-                return 200, {"errcode": 40008, "errmsg": "invalid message type"}, "bad body"
-            return 200, {"errcode": 0, "errmsg": "ok"}, ""
-        if path == "/dingtalk":
-            stamp = query.get("timestamp", "0")
-            mac = hmac.new(SECRET.encode(), f"{stamp}\n{SECRET}".encode(), hashlib.sha256)
-            if query.get("sign") != base64.b64encode(mac.digest()).decode():
-                return 200, {"errcode": 310000, "errmsg": "sign not match"}, "bad dingtalk sign"
-            if abs(now * 1000 - int(stamp)) > 3600_000:
-                return 200, {"errcode": 310000, "errmsg": "timestamp expired"}, "stale"
-            return 200, {"errcode": 0, "errmsg": "ok"}, ""
-        if path == "/feishu":
-            body = json.loads(raw)
-            stamp = body.get("timestamp", "0")
-            mac = hmac.new(f"{stamp}\n{SECRET}".encode(), b"", hashlib.sha256)
-            if body.get("sign") != base64.b64encode(mac.digest()).decode():
-                return 200, {"code": 19021, "msg": "sign match fail"}, "bad feishu sign"
-            return 200, {"code": 0, "msg": "success", "data": {}}, ""
-        return 404, {"error": "no such path"}, f"unknown path {path}"
+        """Check a request as the real service does: (status, body, why it was refused)."""
+        check = _CHECKS.get(path)
+        if check is None:
+            return 404, {"error": "no such path"}, f"unknown path {path}"
+        return check(query, headers, raw)
+
+
+Verdict = tuple[int, dict[str, Any], str]
+
+
+def _webhook(_query: dict[str, str], headers: dict[str, str], raw: bytes) -> Verdict:
+    stamp = headers.get("x-sitepulse-timestamp", "0")
+    mac = hmac.new(SECRET.encode(), f"{stamp}.".encode() + raw, hashlib.sha256)
+    if headers.get("x-sitepulse-signature") != "sha256=" + mac.hexdigest():
+        return 401, {"error": "bad signature"}, "bad webhook signature"
+    return 200, {"ok": True}, ""
+
+
+def _wecom(_query: dict[str, str], _headers: dict[str, str], raw: bytes) -> Verdict:
+    body = json.loads(raw)
+    if body.get("msgtype") != "markdown" or not body["markdown"].get("content"):
+        return 200, {"errcode": 40008, "errmsg": "invalid message type"}, "bad body"
+    return 200, {"errcode": 0, "errmsg": "ok"}, ""
+
+
+def _dingtalk(query: dict[str, str], _headers: dict[str, str], _raw: bytes) -> Verdict:
+    stamp = query.get("timestamp", "0")
+    mac = hmac.new(SECRET.encode(), f"{stamp}\n{SECRET}".encode(), hashlib.sha256)
+    if query.get("sign") != base64.b64encode(mac.digest()).decode():
+        return 200, {"errcode": 310000, "errmsg": "sign not match"}, "bad dingtalk sign"
+    if abs(time.time() * 1000 - int(stamp)) > 3600_000:
+        return 200, {"errcode": 310000, "errmsg": "timestamp expired"}, "stale"
+    return 200, {"errcode": 0, "errmsg": "ok"}, ""
+
+
+def _feishu(_query: dict[str, str], _headers: dict[str, str], raw: bytes) -> Verdict:
+    body = json.loads(raw)
+    stamp = body.get("timestamp", "0")
+    mac = hmac.new(f"{stamp}\n{SECRET}".encode(), b"", hashlib.sha256)
+    if body.get("sign") != base64.b64encode(mac.digest()).decode():
+        return 200, {"code": 19021, "msg": "sign match fail"}, "bad feishu sign"
+    return 200, {"code": 0, "msg": "success", "data": {}}, ""
+
+
+_CHECKS = {"/webhook": _webhook, "/wecom": _wecom, "/dingtalk": _dingtalk, "/feishu": _feishu}
 
 
 class BrokenHttpReceiver:

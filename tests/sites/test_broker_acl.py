@@ -10,9 +10,9 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
-from sites import broker_auth
 from core.db import Connection
 from core.settings import Settings
+from sites import broker_auth
 from sites.site_file import SiteFile
 from tests.helpers import mqtt_client
 
