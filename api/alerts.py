@@ -76,9 +76,14 @@ def alerts(
 ) -> list[Alert]:
     """Newest first. Page backwards with `before_id` = the last id of the previous page."""
     found = list_alerts(
-        conn, site=site, states=state, severities=severity, floor=floor,
-        before_id=before_id, limit=limit,
-    )  # fmt: skip
+        conn,
+        site=site,
+        states=state,
+        severities=severity,
+        floor=floor,
+        before_id=before_id,
+        limit=limit,
+    )
     return [Alert.model_validate(row) for row in found]
 
 

@@ -57,12 +57,19 @@ class Replay(BaseModel):
 
 def _letter(d: DeadLetterView) -> dict[str, object]:
     return {
-        "id": d.id, "received_at": d.received_at, "last_received_at": d.last_received_at,
-        "repeats": d.repeats, "topic": d.topic, "site": d.site_id, "item": d.item,
-        "reason": d.reason, "replayed_at": d.replayed_at,
-        "payload_sha256": d.payload_sha256.hex(), "size_bytes": d.size_bytes,
+        "id": d.id,
+        "received_at": d.received_at,
+        "last_received_at": d.last_received_at,
+        "repeats": d.repeats,
+        "topic": d.topic,
+        "site": d.site_id,
+        "item": d.item,
+        "reason": d.reason,
+        "replayed_at": d.replayed_at,
+        "payload_sha256": d.payload_sha256.hex(),
+        "size_bytes": d.size_bytes,
         "truncated": d.truncated,
-    }  # fmt: skip
+    }
 
 
 @router.get("")

@@ -96,20 +96,29 @@ def render_page(site: str, task: str, name: str, kind: str | None, q: QualityOut
         for s in q.specs
     ]
     excursions = [
-        _row(x.rule, x.device, x.started_at.strftime(minute),
-             x.ended_at.strftime(minute) if x.ended_at else "ongoing",
-             f"{x.duration_s / 60:.0f} min", "" if x.worst_value is None else f"{x.worst_value:g}")
+        _row(
+            x.rule,
+            x.device,
+            x.started_at.strftime(minute),
+            x.ended_at.strftime(minute) if x.ended_at else "ongoing",
+            f"{x.duration_s / 60:.0f} min",
+            "" if x.worst_value is None else f"{x.worst_value:g}",
+        )
         for x in q.excursions
-    ]  # fmt: skip
+    ]
     alerts = [_row(f"#{a['id']}", a["severity"], a["state"], a["message"]) for a in q.alerts]
     values = {
-        "SITE": html.escape(site), "TASK": html.escape(task), "NAME": html.escape(name),
-        "TYPE": html.escape(kind or "unmapped"), "FROM": q.judged_from.strftime(minute),
-        "TO": q.judged_to.strftime(minute), "NOW": datetime.now(UTC).strftime(minute),
+        "SITE": html.escape(site),
+        "TASK": html.escape(task),
+        "NAME": html.escape(name),
+        "TYPE": html.escape(kind or "unmapped"),
+        "FROM": q.judged_from.strftime(minute),
+        "TO": q.judged_to.strftime(minute),
+        "NOW": datetime.now(UTC).strftime(minute),
         "SPECS": "".join(specs) or _row("No spec applies to this task's type."),
         "EXCURSIONS": "".join(excursions) or _row("None."),
         "ALERTS": "".join(alerts) or _row("None."),
-    }  # fmt: skip
+    }
     page = _TEMPLATE
     for key, value in values.items():
         page = page.replace("{{" + key + "}}", value)

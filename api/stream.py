@@ -75,5 +75,6 @@ async def stream(
             await asyncio.sleep(PERIOD_S)
             state, transitions = await run_in_threadpool(snapshot)
 
-    return StreamingResponse(events(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store"})  # fmt: skip
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )

@@ -146,8 +146,15 @@ def site_tasks(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> TaskPage:
     site_or_404(conn, site)
-    params = {"site": site, "floor": floor, "at": active_at, "status": status,
-              "removed": include_removed, "limit": limit, "offset": offset}  # fmt: skip
+    params = {
+        "site": site,
+        "floor": floor,
+        "at": active_at,
+        "status": status,
+        "removed": include_removed,
+        "limit": limit,
+        "offset": offset,
+    }
     with conn.cursor(row_factory=class_row(Task)) as cur:
         tasks = cur.execute(_Q["tasks"], params).fetchall()
     next_url = None

@@ -58,15 +58,20 @@ def main() -> int:
         t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
         for t in ("env_readings", "tag_readings", "crane_readings", "alerts")
     }
-    print(f"data: {args.floors} floors, {args.days} days, loaded in {loaded:.0f} s: "
-          + ", ".join(f"{n:,} {t}" for t, n in counts.items()))  # fmt: skip
+    print(
+        f"data: {args.floors} floors, {args.days} days, loaded in {loaded:.0f} s: "
+        + ", ".join(f"{n:,} {t}" for t, n in counts.items())
+    )
 
     overlap = timedelta(minutes=10)
     began = time.perf_counter()
     first = refresh_rollups(conn, overlap)
-    print(f"rollups, first refresh (backfill of {args.days} days): "
-          f"{time.perf_counter() - began:.1f} s ("
-          + ", ".join(f"{s.kind} {s.elapsed_s:.1f} s" for s in first) + ")")  # fmt: skip
+    print(
+        f"rollups, first refresh (backfill of {args.days} days): "
+        f"{time.perf_counter() - began:.1f} s ("
+        + ", ".join(f"{s.kind} {s.elapsed_s:.1f} s" for s in first)
+        + ")"
+    )
     conn.execute("ANALYZE")
     minutes = []
     for _ in range(10):
@@ -74,12 +79,16 @@ def main() -> int:
         began = time.perf_counter()
         refresh_rollups(conn, overlap)
         minutes.append((time.perf_counter() - began) * 1000)
-    print(f"rollups, refresh each minute (a minute of new readings, late ones an hour old, "
-          f"{overlap.seconds // 60} min overlap): {percentiles(minutes)}")  # fmt: skip
+    print(
+        f"rollups, refresh each minute (a minute of new readings, late ones an hour old, "
+        f"{overlap.seconds // 60} min overlap): {percentiles(minutes)}"
+    )
 
     now = datetime.now(UTC)
-    ranges = {"6 h": (timedelta(hours=6), timedelta(minutes=1)),
-              "30 d": (timedelta(days=30), timedelta(hours=1))}  # fmt: skip
+    ranges = {
+        "6 h": (timedelta(hours=6), timedelta(minutes=1)),
+        "30 d": (timedelta(days=30), timedelta(hours=1)),
+    }
     slowest = 0.0
     print(f"\n{'panel':<62} {'range':>5}   p50 / p99 (ms)")
     for panel in panel_queries():

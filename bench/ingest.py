@@ -42,8 +42,7 @@ def count(conn: Connection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def wait_count(conn: Connection, table: str, target: int,
-               timeout: float = 600) -> float:  # fmt: skip
+def wait_count(conn: Connection, table: str, target: int, timeout: float = 600) -> float:
     deadline = time.monotonic() + timeout
     while count(conn, table) < target:
         if time.monotonic() > deadline:
@@ -53,8 +52,7 @@ def wait_count(conn: Connection, table: str, target: int,
     return time.perf_counter()
 
 
-def throughput(settings: Settings, conn: Connection, mode: str,
-               messages: int, procs: int) -> float:  # fmt: skip
+def throughput(settings: Settings, conn: Connection, mode: str, messages: int, procs: int) -> float:
     table = "env_readings" if mode == "single" else "tag_readings"
     readings = messages * (1 if mode == "single" else TAGS_PER_GATEWAY)
     before = count(conn, table)
@@ -73,11 +71,27 @@ def broker_ceiling(settings: Settings, mode: str, messages: int, procs: int) -> 
     assert endpoint.username is not None
     assert endpoint.password is not None
     sub = subprocess.Popen(
-        ["mosquitto_sub", "-h", endpoint.host, "-p", str(endpoint.port), "-V", "5", "-q", "1",
-         "-u", endpoint.username, "-P", endpoint.password.get_secret_value(),
-         "-t", f"site/{CEILING_SITE}/#", "-C", str(messages)],
+        [
+            "mosquitto_sub",
+            "-h",
+            endpoint.host,
+            "-p",
+            str(endpoint.port),
+            "-V",
+            "5",
+            "-q",
+            "1",
+            "-u",
+            endpoint.username,
+            "-P",
+            endpoint.password.get_secret_value(),
+            "-t",
+            f"site/{CEILING_SITE}/#",
+            "-C",
+            str(messages),
+        ],
         stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     time.sleep(0.5)  # subscribed
     start = time.perf_counter()
     run_publishers(settings, CEILING_SITE, mode, messages, procs)
@@ -112,8 +126,9 @@ def copy_ceiling(conn: Connection, mode: str, rows: int) -> float:
     return rows / elapsed
 
 
-def paced_latency(settings: Settings, conn: Connection, rate: float,
-                  seconds: float, procs: int) -> tuple[float, float, int]:  # fmt: skip
+def paced_latency(
+    settings: Settings, conn: Connection, rate: float, seconds: float, procs: int
+) -> tuple[float, float, int]:
     """Publish at `rate` msg/s; a probe device publishes 50/s with ts = publish time; each
     commit's NOTIFY wakes a listener that reads which probe readings are now committed."""
     listener = connect(settings)
@@ -149,8 +164,9 @@ def paced_latency(settings: Settings, conn: Connection, rate: float,
         client.loop_start()
         while not stop.is_set():
             ts = int(time.time() * 1000)
-            client.publish(f"site/{SITE}/env/env-probe/telemetry",
-                           b'{"ts":%d,"temp_c":20}' % ts, qos=1)  # fmt: skip
+            client.publish(
+                f"site/{SITE}/env/env-probe/telemetry", b'{"ts":%d,"temp_c":20}' % ts, qos=1
+            )
             time.sleep(0.02)
         client.disconnect()
         client.loop_stop()
@@ -269,11 +285,15 @@ def main() -> int:
     figures["copy_tag"] = copy_ceiling(conn, "gateway", args.gateway_messages * TAGS_PER_GATEWAY)
     print(f"  PostgreSQL COPY into tag_readings: {figures['copy_tag']:,.0f} rows/s")
     print("ratios:")
-    print(f"  single: ingest / broker ceiling = {figures['single'] / figures['broker_single']:.0%};"
-          f" ingest / COPY = {figures['single'] / figures['copy_env']:.0%}")  # fmt: skip
+    print(
+        f"  single: ingest / broker ceiling = {figures['single'] / figures['broker_single']:.0%};"
+        f" ingest / COPY = {figures['single'] / figures['copy_env']:.0%}"
+    )
     gateway_broker = figures["broker_gateway"] * TAGS_PER_GATEWAY
-    print(f"  gateway: ingest / broker ceiling = {figures['gateway'] / gateway_broker:.0%};"
-          f" ingest / COPY = {figures['gateway'] / figures['copy_tag']:.0%}")  # fmt: skip
+    print(
+        f"  gateway: ingest / broker ceiling = {figures['gateway'] / gateway_broker:.0%};"
+        f" ingest / COPY = {figures['gateway'] / figures['copy_tag']:.0%}"
+    )
     drop_scratch(settings, conn)
     return 0
 

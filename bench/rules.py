@@ -38,15 +38,21 @@ SITE = "bench-rules"
 
 
 def bench_site(cranes: int) -> SiteFile:
-    return SiteFile.model_validate({
-        "site": {"id": SITE, "name": "Rules bench", "timezone": "Asia/Shanghai"},
-        "floors": [{"level": 1, "name": "1F", "elevation_m": 0.0}],
-        # 200 m apart: no anti-collision alerts, only wind
-        "cranes": [{"id": f"tc-{i:03d}", "x_m": 200.0 * i, "y_m": 0.0, "jib_m": 60.0,
-                    "rated_t": 8.0} for i in range(cranes)],
-        "devices": [*({"id": f"tc-{i:03d}", "kind": "crane"} for i in range(cranes)),
-                    *({"id": f"env-{i:03d}", "kind": "env", "floor": 1} for i in range(50))],
-    })  # fmt: skip
+    return SiteFile.model_validate(
+        {
+            "site": {"id": SITE, "name": "Rules bench", "timezone": "Asia/Shanghai"},
+            "floors": [{"level": 1, "name": "1F", "elevation_m": 0.0}],
+            # 200 m apart: no anti-collision alerts, only wind
+            "cranes": [
+                {"id": f"tc-{i:03d}", "x_m": 200.0 * i, "y_m": 0.0, "jib_m": 60.0, "rated_t": 8.0}
+                for i in range(cranes)
+            ],
+            "devices": [
+                *({"id": f"tc-{i:03d}", "kind": "crane"} for i in range(cranes)),
+                *({"id": f"env-{i:03d}", "kind": "env", "floor": 1} for i in range(50)),
+            ],
+        }
+    )
 
 
 def client(settings: Settings) -> mqtt.Client:
@@ -165,15 +171,21 @@ def main() -> int:
         ).fetchall()
         alert_ms = [(float(at) - published[v]) * 1000 for v, at in raised if v in published]
         commit_ms = [(committed[v] - published[v]) * 1000 for v in published if v in committed]
-        print(f"machine: {os.cpu_count()} cores; broker, database, ingest, rules and"
-              " publishers share it")  # fmt: skip
-        print(f"{args.cranes} cranes, a breach and a calm reading each per second,"
-              f" {args.seconds:g} s, background {args.background_rate:,.0f} env msg/s")  # fmt: skip
+        print(
+            f"machine: {os.cpu_count()} cores; broker, database, ingest, rules and"
+            " publishers share it"
+        )
+        print(
+            f"{args.cranes} cranes, a breach and a calm reading each per second,"
+            f" {args.seconds:g} s, background {args.background_rate:,.0f} env msg/s"
+        )
         print(
             f"breaches published: {len(published):,}; alerts raised or reopened: {len(alert_ms):,}"
         )
-        for name, values in (("reading ts -> committed (ceiling)", commit_ms),
-                             ("reading ts -> alert written", alert_ms)):  # fmt: skip
+        for name, values in (
+            ("reading ts -> committed (ceiling)", commit_ms),
+            ("reading ts -> alert written", alert_ms),
+        ):
             if values:
                 p50, p99 = statistics.median(values), percentile(values, 0.99)
                 print(f"  {name}: p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {max(values):.0f} ms")

@@ -238,17 +238,25 @@ def main() -> int:
 
     lost_readings = report.readings - keys
     lost_letters = expected_dead - letters
-    print(f"machine: {os.cpu_count()} cores; broker, database, ingest, rules and the simulator"
-          " share it")  # fmt: skip
+    print(
+        f"machine: {os.cpu_count()} cores; broker, database, ingest, rules and the simulator"
+        " share it"
+    )
     injected = ", ".join(f"{k}={v}" for k, v in sorted(report.injected.items()))
-    print(f"published in {published_s:.0f} s: {report.messages:,} telemetry messages;"
-          f" faults injected: {injected}")  # fmt: skip
+    print(
+        f"published in {published_s:.0f} s: {report.messages:,} telemetry messages;"
+        f" faults injected: {injected}"
+    )
     print(f"  readings in (to be stored): {len(report.readings):,}")
     print(f"  messages to be refused: {len(expected_dead):,}")
-    print(f"stored: {len(keys & report.readings):,} readings ({rows:,} rows;"
-          f" {len(keys - report.readings)} not published to be stored)")  # fmt: skip
-    print(f"dead-lettered: {len(letters & expected_dead):,} messages"
-          f" ({len(letters - expected_dead)} not published to be refused)")  # fmt: skip
+    print(
+        f"stored: {len(keys & report.readings):,} readings ({rows:,} rows;"
+        f" {len(keys - report.readings)} not published to be stored)"
+    )
+    print(
+        f"dead-lettered: {len(letters & expected_dead):,} messages"
+        f" ({len(letters - expected_dead)} not published to be refused)"
+    )
     print(f"lost: {len(lost_readings)} readings, {len(lost_letters)} refused messages")
     print(f"services' exit codes: {exits}; logs in {logs}")
     names = ["ingest", "rules", "simulator"]
@@ -262,9 +270,11 @@ def main() -> int:
     for i, since in enumerate(("reading ts", "received by ingest")):
         values = [ms[i] for ms in timed]
         if values:
-            print(f"alert latency, {since} -> raised ({len(values)} alerts): p50"
-                  f" {statistics.median(values):.0f} ms, p99 {percentile(values, 0.99):.0f} ms,"
-                  f" max {max(values):.0f} ms")  # fmt: skip
+            print(
+                f"alert latency, {since} -> raised ({len(values)} alerts): p50"
+                f" {statistics.median(values):.0f} ms, p99 {percentile(values, 0.99):.0f} ms,"
+                f" max {max(values):.0f} ms"
+            )
     return 0 if not lost_readings and not lost_letters and not any(exits.values()) else 1
 
 

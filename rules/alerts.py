@@ -204,8 +204,22 @@ def _seconds(t: Transition) -> str:
 
 
 def events_since(conn: Connection, site: str, after: int) -> list[dict[str, Any]]:
-    names = ("event_id", "at", "event", "actor", "note", "level", "alert_id", "rule",
-             "subject", "state", "severity", "title", "message", "floor")  # fmt: skip
+    names = (
+        "event_id",
+        "at",
+        "event",
+        "actor",
+        "note",
+        "level",
+        "alert_id",
+        "rule",
+        "subject",
+        "state",
+        "severity",
+        "title",
+        "message",
+        "floor",
+    )
     return [
         dict(zip(names, row, strict=True))
         for row in conn.execute(_Q["events_since"], {"site": site, "after": after})

@@ -106,9 +106,8 @@ class SiteContext:
         self, types: list[str], ts: datetime, floor: int | None, zone: str | None
     ) -> list[TaskSpan]:
         return [
-            t for t in self.tasks
-            if t.type in types and t.active_at(ts) and t.covers(floor, zone)
-        ]  # fmt: skip
+            t for t in self.tasks if t.type in types and t.active_at(ts) and t.covers(floor, zone)
+        ]
 
     def worker_of(self, tag: str) -> Worker:
         return self.workers_by_tag.get(tag) or Worker(tag, tag, "unknown trade")

@@ -51,9 +51,19 @@ MESSAGE_FORMAT_SPEC = re.compile(r"^[<>^]?\d{0,2}(?:\.\d)?[dfeg%]?$")
 MESSAGE_CONVERSIONS = frozenset({"s", "r"})
 MESSAGE_MAX_CHARS = 500
 TaskType = Literal[
-    "formwork", "rebar", "pour", "curing", "lift", "erection", "climbing", "dismantling",
-    "noisy", "masonry", "finishing", "other",
-]  # fmt: skip
+    "formwork",
+    "rebar",
+    "pour",
+    "curing",
+    "lift",
+    "erection",
+    "climbing",
+    "dismantling",
+    "noisy",
+    "masonry",
+    "finishing",
+    "other",
+]
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
@@ -253,8 +263,11 @@ class Rule(_Strict):
 def check_message_template(template: str) -> None:
     """Raise ValueError naming the first field, format or conversion a template may not use."""
     try:
-        fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template)
-                  if f is not None]  # fmt: skip
+        fields = [
+            (f, spec, conv)
+            for _, f, spec, conv in string.Formatter().parse(template)
+            if f is not None
+        ]
     except ValueError as exc:
         raise ValueError(f"not a valid message template: {exc}") from None
     for name, _, _ in fields:

@@ -51,9 +51,10 @@ def rules_for(task_type: str | None, rules: Mapping[str, Rule]) -> list[Rule]:
     if task_type is None:
         return []
     return [
-        r for r in rules.values()
+        r
+        for r in rules.values()
         if r.enabled and (task_type in r.scope.task_types or task_type in r.evidence_for)
-    ]  # fmt: skip
+    ]
 
 
 def time_in_spec(
@@ -95,9 +96,10 @@ def quality_record(
     specs: list[SpecTime] = []
     if applicable and until > start:
         samples = [
-            s for s in read_samples(conn, ctx.site_id, start, until, _kinds(applicable))
+            s
+            for s in read_samples(conn, ctx.site_id, start, until, _kinds(applicable))
             if s.floor is None or span.covers(s.floor, s.zone)
-        ]  # fmt: skip
+        ]
         specs = [time_in_spec(r, samples, task_ctx, until) for r in applicable]
     params = {"site": ctx.site_id, "task": task_id}
     names = ("rule", "device", "metric", "started_at", "ended_at", "worst_value", "alert")

@@ -94,16 +94,26 @@ def publish_job(job: Job) -> None:
     client.loop_stop()
 
 
-def run_publishers(settings: Settings, site: str, mode: str, messages: int, procs: int,
-                   rate: float = 0.0) -> None:  # fmt: skip
+def run_publishers(
+    settings: Settings, site: str, mode: str, messages: int, procs: int, rate: float = 0.0
+) -> None:
     endpoint = settings.mqtt
     password = device_password(settings.device_secret.get_secret_value(), SIMULATOR_USER)
     devices = ENV_DEVICES if mode == "single" else GATEWAYS
     per = devices // procs
     jobs = [
-        Job(endpoint.host, endpoint.port, password, site, mode, p * per, per,
-            messages // procs, rate / procs)
+        Job(
+            endpoint.host,
+            endpoint.port,
+            password,
+            site,
+            mode,
+            p * per,
+            per,
+            messages // procs,
+            rate / procs,
+        )
         for p in range(procs)
-    ]  # fmt: skip
+    ]
     with mp.get_context("spawn").Pool(procs) as pool:
         pool.map(publish_job, jobs)

@@ -168,8 +168,10 @@ def insert_alerts(conn: Connection, site: str, now: datetime) -> None:
 def insert_tasks(conn: Connection, site: str, now: datetime) -> None:
     """The two tasks the alerts above name, under way now, each with an excursion as the
     rules record them: one over, one still going."""
-    for task, name, kind, floor in (("T-3F-POUR", "3F slab pour", "pour", 3),
-                                    ("T-2F-WALLS", "2F walls", "noisy", 2)):  # fmt: skip
+    for task, name, kind, floor in (
+        ("T-3F-POUR", "3F slab pour", "pour", 3),
+        ("T-2F-WALLS", "2F walls", "noisy", 2),
+    ):
         conn.execute(
             """
             INSERT INTO tasks (site_id, id, name, type, floors, planned_start, planned_finish,
@@ -189,6 +191,13 @@ def insert_tasks(conn: Connection, site: str, now: datetime) -> None:
                                          started_at, ended_at, worst_value)
             VALUES (%s, %s, %s, %s, 'temp_c', %s, %s, %s)
             """,
-            (site, task, rule, device, now - timedelta(minutes=started_ago),
-             None if ended_ago is None else now - timedelta(minutes=ended_ago), worst),
-        )  # fmt: skip
+            (
+                site,
+                task,
+                rule,
+                device,
+                now - timedelta(minutes=started_ago),
+                None if ended_ago is None else now - timedelta(minutes=ended_ago),
+                worst,
+            ),
+        )

@@ -86,13 +86,21 @@ def publish_stream(stream: Stream) -> int:
 class Streams:
     """`messages` in all at `rate` msg/s from `procs` processes, in the background."""
 
-    def __init__(self, settings: Settings, site: str, messages: int, rate: float,
-                 procs: int = 2, **options: int) -> None:  # fmt: skip
+    def __init__(
+        self,
+        settings: Settings,
+        site: str,
+        messages: int,
+        rate: float,
+        procs: int = 2,
+        **options: int,
+    ) -> None:
         endpoint = settings.mqtt
         password = device_password(settings.device_secret.get_secret_value(), SIMULATOR_USER)
         per = DEVICES // procs
-        base = Stream(endpoint.host, endpoint.port, password, site, messages // procs,
-                      rate / procs, **options)  # fmt: skip
+        base = Stream(
+            endpoint.host, endpoint.port, password, site, messages // procs, rate / procs, **options
+        )
         self.messages = base.messages * procs
         self.readings = self.messages * base.readings
         self._jobs = [replace(base, first_device=p * per, devices=per) for p in range(procs)]

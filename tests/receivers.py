@@ -201,14 +201,44 @@ class Certificates:
         )
         ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         commands: list[list[str | Path]] = [
-            ["openssl", "req", "-x509", *ec, "-keyout", ca_key, "-out", ca, "-days", "2",
-             "-subj", "/CN=SitePulse test CA",
-             "-addext", "basicConstraints = critical, CA:TRUE",
-             "-addext", "keyUsage = critical, keyCertSign, cRLSign"],
+            [
+                "openssl",
+                "req",
+                "-x509",
+                *ec,
+                "-keyout",
+                ca_key,
+                "-out",
+                ca,
+                "-days",
+                "2",
+                "-subj",
+                "/CN=SitePulse test CA",
+                "-addext",
+                "basicConstraints = critical, CA:TRUE",
+                "-addext",
+                "keyUsage = critical, keyCertSign, cRLSign",
+            ],
             ["openssl", "req", *ec, "-keyout", key, "-out", request, "-subj", "/CN=127.0.0.1"],
-            ["openssl", "x509", "-req", "-in", request, "-CA", ca, "-CAkey", ca_key,
-             "-CAcreateserial", "-days", "2", "-extfile", extensions, "-out", cert],
-        ]  # fmt: skip
+            [
+                "openssl",
+                "x509",
+                "-req",
+                "-in",
+                request,
+                "-CA",
+                ca,
+                "-CAkey",
+                ca_key,
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                extensions,
+                "-out",
+                cert,
+            ],
+        ]
         for command in commands:
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             assert done.returncode == 0, f"{' '.join(map(str, command))}: {done.stderr}"

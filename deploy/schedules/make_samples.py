@@ -74,11 +74,19 @@ CRANES = ("TC-1", "TC-2", "TC-3")
 def tasks() -> list[Row]:
     hours = timedelta(hours=1)
     rows = [
-        Row(9000 + i, f"安装塔吊 Erect {crane} at 1F", "erection", 1,
-            START - timedelta(days=10 - 3 * i), START - timedelta(days=10 - 3 * i) + 10 * hours,
-            8, "crane-signal", group="TC")
+        Row(
+            9000 + i,
+            f"安装塔吊 Erect {crane} at 1F",
+            "erection",
+            1,
+            START - timedelta(days=10 - 3 * i),
+            START - timedelta(days=10 - 3 * i) + 10 * hours,
+            8,
+            "crane-signal",
+            group="TC",
+        )
         for i, crane in enumerate(CRANES)
-    ]  # fmt: skip
+    ]
     for floor in FLOORS:
         day0 = START + timedelta(days=5 * (floor - 1))
         base = floor * 100
@@ -90,15 +98,38 @@ def tasks() -> list[Row]:
             else:
                 preds = [base + min(n - 1, 3)]
             zone = f"f{floor}-core" if kind == "noisy" else ""
-            rows.append(Row(base + n, name, kind, floor, day0 + begin * hours,
-                            day0 + (begin + length) * hours, crew, trade, zone, preds,
-                            f"L{floor}"))  # fmt: skip
+            rows.append(
+                Row(
+                    base + n,
+                    name,
+                    kind,
+                    floor,
+                    day0 + begin * hours,
+                    day0 + (begin + length) * hours,
+                    crew,
+                    trade,
+                    zone,
+                    preds,
+                    f"L{floor}",
+                )
+            )
         for i, crane in enumerate(CRANES):
             if floor % 6 == 2 * i and floor > 2:
                 name = f"{crane} 爬升至{floor}F climbing to {floor}F"
-                rows.append(Row(9100 + floor * 3 + i, name, "climbing", floor, day0 + 97 * hours,
-                                day0 + 105 * hours, 6, "crane-signal", preds=[base + 3],
-                                group="TC"))  # fmt: skip
+                rows.append(
+                    Row(
+                        9100 + floor * 3 + i,
+                        name,
+                        "climbing",
+                        floor,
+                        day0 + 97 * hours,
+                        day0 + 105 * hours,
+                        6,
+                        "crane-signal",
+                        preds=[base + 3],
+                        group="TC",
+                    )
+                )
     return rows
 
 

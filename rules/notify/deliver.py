@@ -68,9 +68,14 @@ def deliver_due(
             elapsed_ms = (time.perf_counter() - started) * 1000
             cur.execute(
                 _Q["attempt"],
-                {"id": delivery, "ok": outcome.ok, "status": outcome.status,
-                 "detail": outcome.detail[:500], "elapsed_ms": elapsed_ms},
-            )  # fmt: skip
+                {
+                    "id": delivery,
+                    "ok": outcome.ok,
+                    "status": outcome.status,
+                    "detail": outcome.detail[:500],
+                    "elapsed_ms": elapsed_ms,
+                },
+            )
             if outcome.ok:
                 cur.execute(_Q["delivered"], {"id": delivery})
                 delivered += 1
@@ -78,14 +83,22 @@ def deliver_due(
             failed += 1
             cur.execute(
                 _Q["retry"],
-                {"id": delivery, "error": outcome.detail[:500],
-                 "delay": backoff(attempts + 1), "max_attempts": max_attempts},
-            )  # fmt: skip
+                {
+                    "id": delivery,
+                    "error": outcome.detail[:500],
+                    "delay": backoff(attempts + 1),
+                    "max_attempts": max_attempts,
+                },
+            )
             gave_up = (cur.fetchone() or (False,))[0]
             log.warning(
-                "delivery %s (%s via %s) failed%s: %s", delivery, route, channel_name,
-                " for good" if gave_up else ", will retry", outcome.detail,
-            )  # fmt: skip
+                "delivery %s (%s via %s) failed%s: %s",
+                delivery,
+                route,
+                channel_name,
+                " for good" if gave_up else ", will retry",
+                outcome.detail,
+            )
     return delivered, failed
 
 
@@ -129,9 +142,11 @@ def _send_email(config: NotifyConfig, channel: Email, notice: Notice) -> Outcome
 
 
 def _post(
-    config: NotifyConfig, channel: Webhook | WeCom | DingTalk | Feishu, notice: Notice,
+    config: NotifyConfig,
+    channel: Webhook | WeCom | DingTalk | Feishu,
+    notice: Notice,
     now: datetime,
-) -> Outcome:  # fmt: skip
+) -> Outcome:
     try:
         request = http_request(channel, notice, now)
         # S310: the URL is from the notification file, which admits http(s) only
@@ -172,17 +187,48 @@ def _why(exc: BaseException) -> str:
 
 
 def _notice(delivery: int, row: list[object]) -> Notice:
-    (event_id, kind, level, actor, note, at, alert_id, site, rule, subject, state,
-     severity, title, message, floor, zone, value, raised_at, timezone) = row  # fmt: skip
+    (
+        event_id,
+        kind,
+        level,
+        actor,
+        note,
+        at,
+        alert_id,
+        site,
+        rule,
+        subject,
+        state,
+        severity,
+        title,
+        message,
+        floor,
+        zone,
+        value,
+        raised_at,
+        timezone,
+    ) = row
     tz = ZoneInfo(str(timezone))
     assert isinstance(at, datetime)
     assert isinstance(raised_at, datetime)
     return Notice(
-        delivery_id=delivery, event_id=int(str(event_id)), event=str(kind),
-        level=int(str(level)), actor=str(actor), note=None if note is None else str(note),
-        at=at.astimezone(tz), alert_id=int(str(alert_id)), site=str(site), rule=str(rule),
-        subject=str(subject), state=str(state), severity=str(severity), title=str(title),
-        message=str(message), floor=None if floor is None else str(floor),
+        delivery_id=delivery,
+        event_id=int(str(event_id)),
+        event=str(kind),
+        level=int(str(level)),
+        actor=str(actor),
+        note=None if note is None else str(note),
+        at=at.astimezone(tz),
+        alert_id=int(str(alert_id)),
+        site=str(site),
+        rule=str(rule),
+        subject=str(subject),
+        state=str(state),
+        severity=str(severity),
+        title=str(title),
+        message=str(message),
+        floor=None if floor is None else str(floor),
         zone=None if zone is None else str(zone),
-        value=None if value is None else float(str(value)), raised_at=raised_at.astimezone(tz),
-    )  # fmt: skip
+        value=None if value is None else float(str(value)),
+        raised_at=raised_at.astimezone(tz),
+    )

@@ -11,9 +11,14 @@ _Q = load_queries("rules.notify", "notify.sql")
 
 
 def channels_for(
-    config: NotifyConfig, kind: str, level: int, site: str, severity: str, floor: int | None,
+    config: NotifyConfig,
+    kind: str,
+    level: int,
+    site: str,
+    severity: str,
+    floor: int | None,
     reached: int,
-) -> list[tuple[str, str]]:  # fmt: skip
+) -> list[tuple[str, str]]:
     """(route, channel) pairs for one event. Raised: the first level. Escalated to k: the
     k-th level. Acknowledged or resolved: every level the alert had reached. Comments: none."""
     pairs: list[tuple[str, str]] = []

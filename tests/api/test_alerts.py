@@ -40,8 +40,15 @@ def keys(conn: Connection) -> dict[str, dict[str, str]]:
 def hazard_alert(settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile) -> int:
     """Li Wei stands in the 2F shaft (a hazard zone) for 12 s: a major alert on floor 2."""
     start = datetime.now(UTC) - timedelta(seconds=20)
-    shaft = [{"ts": int((start + timedelta(seconds=i)).timestamp() * 1000), "x_m": 3.0,
-              "y_m": 3.0, "floor": 2} for i in range(0, 13, 3)]  # fmt: skip
+    shaft = [
+        {
+            "ts": int((start + timedelta(seconds=i)).timestamp() * 1000),
+            "x_m": 3.0,
+            "y_m": 3.0,
+            "floor": 2,
+        }
+        for i in range(0, 13, 3)
+    ]
     with running_ingest(settings), running_rules(settings), publisher(settings) as client:
         publish(client, f"site/{site_id}/gateway/gw-01/telemetry", json.dumps({"tag-0001": shaft}))
         found = wait_for(
@@ -61,8 +68,11 @@ def test_alerts_list_filter_and_read(
     [alert] = listed.json()
     assert alert["id"] == hazard_alert
     assert (alert["rule"], alert["subject"], alert["floor"], alert["zone"]) == (
-        "worker.hazard_zone", "tag-0001", 2, "f2-shaft"
-    )  # fmt: skip
+        "worker.hazard_zone",
+        "tag-0001",
+        2,
+        "f2-shaft",
+    )
     assert alert["severity"] == "major"
     assert alert["message"] == "Li Wei (rebar) in hazard zone f2-shaft on 2F"
     none = client.get(f"/api/v1/alerts?site={site_id}&state=resolved", headers=keys["viewer"])
@@ -120,13 +130,17 @@ def test_a_viewer_may_not_acknowledge_a_manager_may(
 def test_an_open_major_alert_turns_its_floor_to_alarm(
     client: TestClient, keys: dict[str, dict[str, str]], hazard_alert: int, site_id: str
 ) -> None:
-    floors = {f["level"]: f for f in client.get(f"/api/v1/sites/{site_id}/floors",
-                                                  headers=keys["viewer"]).json()}  # fmt: skip
+    floors = {
+        f["level"]: f
+        for f in client.get(f"/api/v1/sites/{site_id}/floors", headers=keys["viewer"]).json()
+    }
     assert (floors[2]["status"], floors[2]["active_alerts"]) == ("alarm", 1)
     assert floors[3]["active_alerts"] == 0
     client.post(f"/api/v1/alerts/{hazard_alert}/resolve", headers=keys["manager"])
-    floors = {f["level"]: f for f in client.get(f"/api/v1/sites/{site_id}/floors",
-                                                  headers=keys["viewer"]).json()}  # fmt: skip
+    floors = {
+        f["level"]: f
+        for f in client.get(f"/api/v1/sites/{site_id}/floors", headers=keys["viewer"]).json()
+    }
     assert floors[2]["status"] != "alarm"
     assert floors[2]["active_alerts"] == 0
     metrics = client.get("/metrics", headers=keys["viewer"]).text
@@ -134,9 +148,12 @@ def test_an_open_major_alert_turns_its_floor_to_alarm(
 
 
 def test_rules_in_force_and_an_admins_override(
-    client: TestClient, keys: dict[str, dict[str, str]], loaded_site: SiteFile, site_id: str,
+    client: TestClient,
+    keys: dict[str, dict[str, str]],
+    loaded_site: SiteFile,
+    site_id: str,
     conn: Connection,
-) -> None:  # fmt: skip
+) -> None:
     url = f"/api/v1/sites/{site_id}/rules"
     listed = client.get(url, headers=keys["viewer"]).json()
     wind = next(r for r in listed if r["id"] == "crane.wind.stop_lifting")

@@ -38,8 +38,14 @@ def keys(conn: Connection) -> dict[str, dict[str, str]]:
 
 @pytest.fixture
 def readings(settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile) -> None:
-    env = [{"ts": int((T0 + timedelta(minutes=i)).timestamp() * 1000), "temp_c": 20.0 + i,
-            "rh_pct": 50} for i in range(5)]  # fmt: skip
+    env = [
+        {
+            "ts": int((T0 + timedelta(minutes=i)).timestamp() * 1000),
+            "temp_c": 20.0 + i,
+            "rh_pct": 50,
+        }
+        for i in range(5)
+    ]
     with running_ingest(settings), publisher(settings) as pub:
         publish(pub, f"site/{site_id}/env/env-2f-01/telemetry", json.dumps(env))
         publish(pub, f"site/{site_id}/env/env-3f-01/telemetry", b'{"temp_c": 12.5}')
@@ -64,8 +70,12 @@ def test_every_route_but_healthz_needs_a_valid_key(
     client: TestClient, site_id: str, loaded_site: SiteFile, header: str | None
 ) -> None:
     headers = {"Authorization": header} if header else {}
-    for path in ("/api/v1/sites", f"/api/v1/sites/{site_id}/floors",
-                 "/api/v1/devices/env-2f-01/readings", "/api/v1/deadletters"):  # fmt: skip
+    for path in (
+        "/api/v1/sites",
+        f"/api/v1/sites/{site_id}/floors",
+        "/api/v1/devices/env-2f-01/readings",
+        "/api/v1/deadletters",
+    ):
         response = client.get(path, headers=headers)
         assert response.status_code == 401, path
         assert response.headers["content-type"] == "application/problem+json"
@@ -84,9 +94,12 @@ def test_a_revoked_key_is_refused(
 
 
 def test_floors_show_workers_environment_and_status(
-    client: TestClient, conn: Connection, site_id: str, readings: None,
+    client: TestClient,
+    conn: Connection,
+    site_id: str,
+    readings: None,
     keys: dict[str, dict[str, str]],
-) -> None:  # fmt: skip
+) -> None:
     response = client.get(f"/api/v1/sites/{site_id}/floors", headers=keys["viewer"])
     assert response.status_code == 200
     floors = {f["name"]: f for f in response.json()}
@@ -99,8 +112,10 @@ def test_floors_show_workers_environment_and_status(
     assert floors["2F"]["active_alerts"] == 0
     conn.execute("UPDATE device_state SET last_seen_at = now() - interval '10 minutes'")
     mark_offline(conn, {"env": 300})
-    floors = {f["name"]: f for f in client.get(
-        f"/api/v1/sites/{site_id}/floors", headers=keys["viewer"]).json()}  # fmt: skip
+    floors = {
+        f["name"]: f
+        for f in client.get(f"/api/v1/sites/{site_id}/floors", headers=keys["viewer"]).json()
+    }
     assert floors["2F"]["status"] == "offline"
     assert floors["2F"]["workers_present"] == 0
 
@@ -142,9 +157,12 @@ def test_readings_oldest_first_and_a_page_at_a_time(
     ],
 )
 def test_bad_parameters_are_422_naming_the_field(
-    client: TestClient, loaded_site: SiteFile, keys: dict[str, dict[str, str]],
-    params: dict[str, str], field: str,
-) -> None:  # fmt: skip
+    client: TestClient,
+    loaded_site: SiteFile,
+    keys: dict[str, dict[str, str]],
+    params: dict[str, str],
+    field: str,
+) -> None:
     response = client.get(
         "/api/v1/devices/env-2f-01/readings", params=params, headers=keys["viewer"]
     )
@@ -189,9 +207,13 @@ def test_dead_letters_are_listed_and_only_managers_replay(
 
 
 def test_metrics_gather_every_service_and_the_devices(
-    client: TestClient, settings: Settings, conn: Connection, site_id: str,
-    loaded_site: SiteFile, keys: dict[str, dict[str, str]],
-) -> None:  # fmt: skip
+    client: TestClient,
+    settings: Settings,
+    conn: Connection,
+    site_id: str,
+    loaded_site: SiteFile,
+    keys: dict[str, dict[str, str]],
+) -> None:
     assert client.get("/metrics").status_code == 401
     with running_ingest(settings), publisher(settings) as pub:
         publish(pub, f"site/{site_id}/env/env-2f-01/telemetry", b'{"temp_c": 20}')
@@ -202,9 +224,10 @@ def test_metrics_gather_every_service_and_the_devices(
 
         instance = settings.ingest_client_id
         text = wait_for(
-            scrape, lambda t: f'sitepulse_ingest_stored_total{{instance="{instance}"}} 1' in t,
+            scrape,
+            lambda t: f'sitepulse_ingest_stored_total{{instance="{instance}"}} 1' in t,
             what="ingest's counters in /metrics",
-        )  # fmt: skip
+        )
     assert "# TYPE sitepulse_ingest_stored_total counter" in text
     assert f'sitepulse_ingest_dead_letters_total{{instance="{instance}"}} 1' in text
     assert f'sitepulse_dead_letters_pending{{site="{site_id}"}} 1' in text
@@ -213,14 +236,20 @@ def test_metrics_gather_every_service_and_the_devices(
 
 
 def test_labour_hours_count_the_time_a_tag_was_heard_on_the_site_day(
-    client: TestClient, settings: Settings, conn: Connection, site_id: str,
-    loaded_site: SiteFile, keys: dict[str, dict[str, str]],
-) -> None:  # fmt: skip
+    client: TestClient,
+    settings: Settings,
+    conn: Connection,
+    site_id: str,
+    loaded_site: SiteFile,
+    keys: dict[str, dict[str, str]],
+) -> None:
     # Shanghai 08:00-10:00 (00:00-02:00 UTC) every 10 s, then 11:00-11:30 after a break.
     def batch(start: datetime, minutes: int) -> str:
         span = range(0, minutes * 60, 10)
-        readings = [{"ts": int((start + timedelta(seconds=s)).timestamp() * 1000),
-                     "x_m": 1.0, "y_m": 1.0} for s in span]  # fmt: skip
+        readings = [
+            {"ts": int((start + timedelta(seconds=s)).timestamp() * 1000), "x_m": 1.0, "y_m": 1.0}
+            for s in span
+        ]
         return json.dumps({"tag-0001": readings})
 
     with running_ingest(settings), publisher(settings) as pub:
@@ -228,16 +257,19 @@ def test_labour_hours_count_the_time_a_tag_was_heard_on_the_site_day(
         publish(pub, topic, batch(datetime(2026, 11, 23, 0, 0, tzinfo=UTC), 120))
         publish(pub, topic, batch(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), 30))
         wait_for(lambda: rows(conn, "SELECT count(*) FROM tag_readings"), lambda r: r == [(900,)])
-    response = client.get(f"/api/v1/sites/{site_id}/labor", params={"day": "2026-11-23"},
-                          headers=keys["viewer"])  # fmt: skip
+    response = client.get(
+        f"/api/v1/sites/{site_id}/labor", params={"day": "2026-11-23"}, headers=keys["viewer"]
+    )
     assert response.status_code == 200
     body = response.json()
     assert [(w["worker"], w["hours"]) for w in body["workers"]] == [("w-0001", 2.5)]
     assert body["hours_by_trade"] == {"rebar": 2.5}
-    other_day = client.get(f"/api/v1/sites/{site_id}/labor", params={"day": "2026-11-22"},
-                           headers=keys["viewer"]).json()  # fmt: skip
+    other_day = client.get(
+        f"/api/v1/sites/{site_id}/labor", params={"day": "2026-11-22"}, headers=keys["viewer"]
+    ).json()
     assert other_day["workers"] == []
-    bad = client.get(f"/api/v1/sites/{site_id}/labor", params={"day": "23/11"},
-                     headers=keys["viewer"])  # fmt: skip
+    bad = client.get(
+        f"/api/v1/sites/{site_id}/labor", params={"day": "23/11"}, headers=keys["viewer"]
+    )
     assert bad.status_code == 422
     assert "query.day" in bad.json()["detail"]

@@ -41,10 +41,16 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )  # fmt: skip
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield launched
         launched.close()
 
@@ -70,18 +76,32 @@ def test_the_board_shows_floors_statuses_cranes_and_alerts_live(
                     sim.publish(message.topic, message.payload, retain=message.retain)
         finally:
             sim.close()
-        wait_for(lambda: rows(conn, "SELECT count(*) FROM crane_readings"),
-                 lambda r: r[0][0] >= 500, what="crane readings")  # fmt: skip
+        wait_for(
+            lambda: rows(conn, "SELECT count(*) FROM crane_readings"),
+            lambda r: r[0][0] >= 500,
+            what="crane readings",
+        )
         # and now, Li Wei stands in the 2F shaft (a hazard zone) for 12 s: the rules raise
         # a major alert there, which turns the floor red
         now = datetime.now(UTC) - timedelta(seconds=15)
-        shaft = [{"ts": int((now + timedelta(seconds=i)).timestamp() * 1000), "x_m": 3.0,
-                  "y_m": 3.0, "floor": 2} for i in range(0, 13, 3)]  # fmt: skip
+        shaft = [
+            {
+                "ts": int((now + timedelta(seconds=i)).timestamp() * 1000),
+                "x_m": 3.0,
+                "y_m": 3.0,
+                "floor": 2,
+            }
+            for i in range(0, 13, 3)
+        ]
         with running_rules(settings), publisher(settings) as client:
-            publish(client, f"site/{site_id}/gateway/gw-01/telemetry",
-                    json.dumps({"tag-0001": shaft}))  # fmt: skip
-            wait_for(lambda: rows(conn, "SELECT count(*) FROM alerts"), lambda r: r[0][0] == 1,
-                     what="the hazard-zone alert")  # fmt: skip
+            publish(
+                client, f"site/{site_id}/gateway/gw-01/telemetry", json.dumps({"tag-0001": shaft})
+            )
+            wait_for(
+                lambda: rows(conn, "SELECT count(*) FROM alerts"),
+                lambda r: r[0][0] == 1,
+                what="the hazard-zone alert",
+            )
     conn.execute("UPDATE device_state SET online = false WHERE device_id = 'env-3f-01'")
 
     ARTIFACTS.mkdir(exist_ok=True)

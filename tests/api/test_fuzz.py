@@ -29,12 +29,29 @@ def test_no_request_the_schema_allows_makes_a_server_error(
     operations = sum(len(methods) for methods in paths.values())
     schemathesis = Path(__file__).resolve().parents[2] / ".venv/bin/schemathesis"
     done = subprocess.run(
-        [str(schemathesis), "run", f"{api_url}/openapi.json",
-         "--checks", "not_a_server_error", "--header", f"Authorization: Bearer {key}",
-         "--max-examples", "15", "--request-timeout", "20", "--exclude-path-regex", "stream",
-         "--seed", "1"],
-        capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path,
-    )  # fmt: skip
+        [
+            str(schemathesis),
+            "run",
+            f"{api_url}/openapi.json",
+            "--checks",
+            "not_a_server_error",
+            "--header",
+            f"Authorization: Bearer {key}",
+            "--max-examples",
+            "15",
+            "--request-timeout",
+            "20",
+            "--exclude-path-regex",
+            "stream",
+            "--seed",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stdout[-4000:]
     # every operation but the stream was exercised
     assert f"Selected: {operations - 1}/{operations}" in done.stdout, done.stdout[-2000:]

@@ -41,8 +41,11 @@ def test_keys_and_other_secrets_in_urls_are_masked_in_the_access_log(
     with log.open("w") as stderr:
         api = subprocess.Popen(
             [sys.executable, "-m", "sitepulse", "api", "--port", str(port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=stderr, cwd=tmp_path,
-        )  # fmt: skip
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            cwd=tmp_path,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 20

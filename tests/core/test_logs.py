@@ -13,17 +13,23 @@ from core.logs import RedactSecrets, redact
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ('127.0.0.1:5 - "GET /board/tower-a?key=sp_abc123 HTTP/1.1" 200',
-         '127.0.0.1:5 - "GET /board/tower-a?key=*** HTTP/1.1" 200'),
-        ("/api/v1/x?page=2&api_key=k1&TOKEN=t2&db_password=p3&client_secret=s4&floor=3",
-         "/api/v1/x?page=2&api_key=***&TOKEN=***&db_password=***&client_secret=***&floor=3"),
+        (
+            '127.0.0.1:5 - "GET /board/tower-a?key=sp_abc123 HTTP/1.1" 200',
+            '127.0.0.1:5 - "GET /board/tower-a?key=*** HTTP/1.1" 200',
+        ),
+        (
+            "/api/v1/x?page=2&api_key=k1&TOKEN=t2&db_password=p3&client_secret=s4&floor=3",
+            "/api/v1/x?page=2&api_key=***&TOKEN=***&db_password=***&client_secret=***&floor=3",
+        ),
         ("/stream?key=sp_a%2Fb#frag", "/stream?key=***#frag"),
-        ("connect postgresql://sitepulse:hunter2@db:5432/sitepulse failed",
-         "connect postgresql://sitepulse:***@db:5432/sitepulse failed"),
+        (
+            "connect postgresql://sitepulse:hunter2@db:5432/sitepulse failed",
+            "connect postgresql://sitepulse:***@db:5432/sitepulse failed",
+        ),
         ("GET /m/tower-a?keyboard=1", "GET /m/tower-a?keyboard=***"),  # names with key: masked
         ("http://host:8080/path?page=2 and key=value outside a query", None),
     ],
-)  # fmt: skip
+)
 def test_secrets_in_query_strings_and_urls_are_masked(line: str, expected: str | None) -> None:
     assert redact(line) == (expected if expected is not None else line)
 

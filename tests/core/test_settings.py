@@ -19,8 +19,10 @@ def test_secrets_never_appear_in_the_settings_text() -> None:
     assert settings.mqtt.password is not None
     assert settings.mqtt.password.get_secret_value() == "mq-pass-456"
     assert (settings.mqtt.host, settings.mqtt.port, settings.mqtt.username) == (
-        "broker", 1883, "ingest",
-    )  # fmt: skip
+        "broker",
+        1883,
+        "ingest",
+    )
 
 
 def test_environment_variables_with_the_prefix_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,5 +52,6 @@ def test_a_one_site_ingest_drops_the_all_sites_subscriptions_of_its_old_session(
     one = Settings(ingest_group="g", ingest_site_filter="tower-a")
     assert stale_subscriptions(one) == ["$share/g/site/+/+/+/telemetry", "site/+/+/+/status"]
     assert [t for t, _ in subscriptions(one)] == [
-        "$share/g/site/tower-a/+/+/telemetry", "site/tower-a/+/+/status",
-    ]  # fmt: skip
+        "$share/g/site/tower-a/+/+/telemetry",
+        "site/tower-a/+/+/status",
+    ]

@@ -46,9 +46,16 @@ def time_reason(ts: int | str) -> str:
 
 def test_crane_reading_keeps_every_measurement() -> None:
     item = {
-        "ts": 1763884800123, "seq": 7, "load_t": 3.2, "radius_m": 41.0, "height_m": 55.5,
-        "slew_deg": 359.9, "moment_pct": 71.0, "wind_mps": 12.5, "tilt_deg": 0.4,
-    }  # fmt: skip
+        "ts": 1763884800123,
+        "seq": 7,
+        "load_t": 3.2,
+        "radius_m": 41.0,
+        "height_m": 55.5,
+        "slew_deg": 359.9,
+        "moment_pct": 71.0,
+        "wind_mps": 12.5,
+        "tilt_deg": 0.4,
+    }
     assert validate_reading("crane", item) == item
 
 

@@ -115,7 +115,11 @@ def test_intervals_read_and_write_like_grafanas() -> None:
     assert parse_interval("'5m'") == timedelta(minutes=5)
     assert parse_interval("250ms") == timedelta(milliseconds=250)
     assert [interval_text(timedelta(seconds=s)) for s in (15, 60, 3600, 5400, 86400)] == [
-        "15s", "1m", "1h", "90m", "1d",
-    ]  # fmt: skip
+        "15s",
+        "1m",
+        "1h",
+        "90m",
+        "1d",
+    ]
     with pytest.raises(ValueError, match="is not a number and one of"):
         parse_interval("5 minutes")

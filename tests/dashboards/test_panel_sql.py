@@ -17,8 +17,10 @@ from storage.rollups import refresh_rollups
 from tests.history import insert_alerts, insert_device_state, insert_history, insert_tasks
 
 QUERIES = list(panel_queries())
-RANGES = {"6 hours": (timedelta(hours=6), timedelta(minutes=1)),
-          "30 days": (timedelta(days=30), timedelta(hours=1))}  # fmt: skip
+RANGES = {
+    "6 hours": (timedelta(hours=6), timedelta(minutes=1)),
+    "30 days": (timedelta(days=30), timedelta(hours=1)),
+}
 
 
 @pytest.fixture
@@ -68,8 +70,9 @@ def test_a_hostile_site_value_reads_nothing(
     def results(site: str) -> dict[str, list[tuple[object, ...]]]:
         found = {}
         for panel in QUERIES:
-            context = QueryContext(now - timedelta(hours=6), now, timedelta(minutes=1),
-                                   {"site": site, "floor": "2"})  # fmt: skip
+            context = QueryContext(
+                now - timedelta(hours=6), now, timedelta(minutes=1), {"site": site, "floor": "2"}
+            )
             sql = expand(panel.query.raw_sql, context.with_time_from(panel.time_from))
             with conn.transaction():
                 conn.execute("SET LOCAL ROLE sitepulse_grafana")

@@ -32,9 +32,16 @@ def _datasource(body: Body) -> list[str]:
     problems = _keys(
         body,
         required={"name": str, "type": str, "access": str, "url": str},
-        optional={"uid": str, "user": str, "database": str, "isDefault": bool,
-                  "jsonData": dict, "secureJsonData": dict, "basicAuth": bool},
-    )  # fmt: skip
+        optional={
+            "uid": str,
+            "user": str,
+            "database": str,
+            "isDefault": bool,
+            "jsonData": dict,
+            "secureJsonData": dict,
+            "basicAuth": bool,
+        },
+    )
     if body.get("access") not in ("proxy", "direct"):
         problems.append("access must be proxy or direct")
     return problems
@@ -56,8 +63,9 @@ def _dashboard(body: Body) -> list[str]:
 
 
 def _playlist(body: Body) -> list[str]:
-    problems = _keys(body, required={"name": str, "interval": str, "items": list},
-                     optional={"uid": str})  # fmt: skip
+    problems = _keys(
+        body, required={"name": str, "interval": str, "items": list}, optional={"uid": str}
+    )
     for item in body.get("items", []):
         if item.get("type") not in ("dashboard_by_uid", "dashboard_by_id", "dashboard_by_tag"):
             problems.append(f"playlist item type {item.get('type')!r}")
@@ -118,8 +126,12 @@ class FakeGrafana:
         return 404, {"message": "folder not found", "status": "not-found"}
 
     def _create_folder(self, body: Body, **_: Any) -> tuple[int, Any]:
-        folder = {"id": len(self.folders) + 1, "uid": body["uid"], "title": body["title"],
-                  "url": f"/dashboards/f/{body['uid']}/"}  # fmt: skip
+        folder = {
+            "id": len(self.folders) + 1,
+            "uid": body["uid"],
+            "title": body["title"],
+            "url": f"/dashboards/f/{body['uid']}/",
+        }
         self.folders[body["uid"]] = folder
         return 200, folder
 
@@ -132,26 +144,42 @@ class FakeGrafana:
         stored = {**body, "id": len(self.datasources) + 1}
         stored.pop("secureJsonData", None)  # Grafana never returns secrets
         self.datasources[body["uid"]] = stored
-        return 200, {"datasource": stored, "id": stored["id"], "message": "Datasource added",
-                     "name": body["name"]}  # fmt: skip
+        return 200, {
+            "datasource": stored,
+            "id": stored["id"],
+            "message": "Datasource added",
+            "name": body["name"],
+        }
 
     def _update_datasource(self, uid: str, body: Body, **_: Any) -> tuple[int, Any]:
         if uid not in self.datasources:
             return 404, {"message": "Data source not found"}
-        return 200, {"datasource": self.datasources[uid], "id": self.datasources[uid]["id"],
-                     "message": "Datasource updated", "name": body["name"]}  # fmt: skip
+        return 200, {
+            "datasource": self.datasources[uid],
+            "id": self.datasources[uid]["id"],
+            "message": "Datasource updated",
+            "name": body["name"],
+        }
 
     def _save_dashboard(self, body: Body, **_: Any) -> tuple[int, Any]:
         board = body["dashboard"]
         if board["uid"] in self.dashboards and not body.get("overwrite"):
-            return 412, {"message": "The dashboard has been changed by someone else",
-                         "status": "version-mismatch"}  # fmt: skip
+            return 412, {
+                "message": "The dashboard has been changed by someone else",
+                "status": "version-mismatch",
+            }
         if body.get("folderUid") not in self.folders:
             return 400, {"message": "folder not found"}
         version = self.dashboards.get(board["uid"], {}).get("version", 0) + 1
         self.dashboards[board["uid"]] = {**board, "version": version}
-        return 200, {"id": len(self.dashboards), "uid": board["uid"], "status": "success",
-                     "url": f"/d/{board['uid']}/x", "version": version, "slug": "x"}  # fmt: skip
+        return 200, {
+            "id": len(self.dashboards),
+            "uid": board["uid"],
+            "status": "success",
+            "url": f"/d/{board['uid']}/x",
+            "version": version,
+            "slug": "x",
+        }
 
     def _search_playlists(self, query: dict[str, list[str]], **_: Any) -> tuple[int, Any]:
         wanted = query.get("query", [""])[0]

@@ -37,8 +37,11 @@ def compose_binary() -> str:
 def compose_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [compose_binary(), "-f", str(REPO / "deploy/compose.yaml"), "config", "--format", "json"],
-        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", **env}, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", **env},
+        check=False,
+    )
 
 
 def test_compose_file_validates_and_has_the_single_machine_shape() -> None:
@@ -46,8 +49,16 @@ def test_compose_file_validates_and_has_the_single_machine_shape() -> None:
     assert done.returncode == 0, done.stderr
     config: dict[str, Any] = json.loads(done.stdout)
     services = config["services"]
-    assert set(services) == {"timescaledb", "setup", "mosquitto", "ingest-1", "ingest-2",
-                             "rules", "api", "grafana"}  # fmt: skip
+    assert set(services) == {
+        "timescaledb",
+        "setup",
+        "mosquitto",
+        "ingest-1",
+        "ingest-2",
+        "rules",
+        "api",
+        "grafana",
+    }
     assert services["timescaledb"]["image"].startswith("timescale/timescaledb:")
 
     ingest = [services["ingest-1"], services["ingest-2"]]
@@ -64,8 +75,13 @@ def test_compose_file_validates_and_has_the_single_machine_shape() -> None:
     assert "/mosquitto/auth" in mosquitto  # password file and ACL written by setup
     assert {p["target"] for p in services["mosquitto"]["ports"]} == {1883, 8883}
     conf = (REPO / "deploy/mosquitto/mosquitto.conf").read_text()
-    for line in ("persistence true", "allow_anonymous false", "password_file", "acl_file",
-                 "include_dir /mosquitto/config/conf.d"):  # fmt: skip
+    for line in (
+        "persistence true",
+        "allow_anonymous false",
+        "password_file",
+        "acl_file",
+        "include_dir /mosquitto/config/conf.d",
+    ):
         assert line in conf
     assert "listener 8883" in (REPO / "deploy/mosquitto/conf.d/tls.conf.example").read_text()
 

@@ -57,14 +57,31 @@ def excluded(path: str) -> bool:
 @pytest.mark.parametrize(
     "path",
     [
-        ".env", ".env.local", ".env.production", "deploy/.env", "deploy/compose.env",
-        "deploy/.env.local", "deploy/prod.env", "deploy/mosquitto/certs/server.key",
-        "deploy/mosquitto/certs/ca.pem", "deploy/notify.yaml", "deploy/notify.prod.yaml",
-        "var/mosquitto/passwd", "var/mosquitto/acl", "client_secret.json",
-        "deploy/secrets/db.txt", "grafana.secret", ".ssh/id_ed25519", "id_rsa", ".netrc", ".pypirc",
-        ".docker/config.json", ".git/config", ".venv/bin/python",
+        ".env",
+        ".env.local",
+        ".env.production",
+        "deploy/.env",
+        "deploy/compose.env",
+        "deploy/.env.local",
+        "deploy/prod.env",
+        "deploy/mosquitto/certs/server.key",
+        "deploy/mosquitto/certs/ca.pem",
+        "deploy/notify.yaml",
+        "deploy/notify.prod.yaml",
+        "var/mosquitto/passwd",
+        "var/mosquitto/acl",
+        "client_secret.json",
+        "deploy/secrets/db.txt",
+        "grafana.secret",
+        ".ssh/id_ed25519",
+        "id_rsa",
+        ".netrc",
+        ".pypirc",
+        ".docker/config.json",
+        ".git/config",
+        ".venv/bin/python",
     ],
-)  # fmt: skip
+)
 def test_secrets_are_left_out_of_the_image(path: str) -> None:
     assert excluded(path), f"{path} would be copied into the image"
 
@@ -72,12 +89,18 @@ def test_secrets_are_left_out_of_the_image(path: str) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "pyproject.toml", "core/settings.py", "core/migrations/0001_registry.sql",
-        "api/board.html", "rules/packs/cranes.yaml", "deploy/sites/demo-tower.yaml",
-        "deploy/compose.env.example", "deploy/notify.example.yaml", "sitepulse/cli.py",
+        "pyproject.toml",
+        "core/settings.py",
+        "core/migrations/0001_registry.sql",
+        "api/board.html",
+        "rules/packs/cranes.yaml",
+        "deploy/sites/demo-tower.yaml",
+        "deploy/compose.env.example",
+        "deploy/notify.example.yaml",
+        "sitepulse/cli.py",
         "sites/broker_auth.py",
     ],
-)  # fmt: skip
+)
 def test_what_the_image_runs_is_kept(path: str) -> None:
     assert (REPO / path).exists(), path
     assert not excluded(path), f"{path} is needed in the image"

@@ -101,11 +101,22 @@ def test_single_crane_reading(registry: Registry) -> None:
     assert out.gateway is None
     row = as_dict("crane", out.rows["crane"][0])
     assert row == {
-        "ts": TS, "device_id": "tc-1", "site_id": SITE, "received_at": RECEIVED,
-        "ts_from_receive": False, "seq": 9, "floor": None, "zone": None,
-        "load_t": 3.0, "radius_m": None, "height_m": None, "slew_deg": None,
-        "moment_pct": None, "wind_mps": 12.5, "tilt_deg": None,
-    }  # fmt: skip
+        "ts": TS,
+        "device_id": "tc-1",
+        "site_id": SITE,
+        "received_at": RECEIVED,
+        "ts_from_receive": False,
+        "seq": 9,
+        "floor": None,
+        "zone": None,
+        "load_t": 3.0,
+        "radius_m": None,
+        "height_m": None,
+        "slew_deg": None,
+        "moment_pct": None,
+        "wind_mps": 12.5,
+        "tilt_deg": None,
+    }
 
 
 def test_missing_ts_uses_receive_time_and_flags_the_row(registry: Registry) -> None:
@@ -447,9 +458,17 @@ def test_status_not_retained_by_default(registry: Registry) -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    [b"ONLINE", b"up", b"", b'{"state": 1}', b'{"state": "online"', b'{"status": "online"}',
-     b'"online"', b"\xff\xfe"],
-)  # fmt: skip
+    [
+        b"ONLINE",
+        b"up",
+        b"",
+        b'{"state": 1}',
+        b'{"state": "online"',
+        b'{"status": "online"}',
+        b'"online"',
+        b"\xff\xfe",
+    ],
+)
 def test_bad_status(registry: Registry, payload: bytes) -> None:
     out = decode(registry, "crane", "tc-1", payload, channel="status")
     item, reason = only_dead(out)
@@ -474,8 +493,15 @@ def test_status_that_is_a_json_array(registry: Registry) -> None:
 
 def test_row_layout_constants() -> None:
     assert COMMON_COLUMNS == (
-        "ts", "device_id", "site_id", "received_at", "ts_from_receive", "seq", "floor", "zone",
-    )  # fmt: skip
+        "ts",
+        "device_id",
+        "site_id",
+        "received_at",
+        "ts_from_receive",
+        "seq",
+        "floor",
+        "zone",
+    )
     assert set(MEASUREMENT_COLUMNS) == {"crane", "tag", "env"}
     assert "floor" not in MEASUREMENT_COLUMNS["tag"]
     assert MEASUREMENT_COLUMNS["tag"] == ("x_m", "y_m", "z_m", "battery_pct", "sos")

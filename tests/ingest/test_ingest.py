@@ -132,21 +132,27 @@ BAD = [
     ("env/env-2f-01", b'{"ts": 1763884800000}', "", "no measurement key"),
     ("env/env-9999", b'{"temp_c": 1}', "", "unknown device env-9999"),
     ("tag/env-2f-01", b'{"x_m": 1, "y_m": 1}', "", "env-2f-01 is a device of kind env, not tag"),
-    ("gateway/gw-02", b'{"tag-0001": {"x_m": 1, "y_m": 1}}', "tag-0001",
-     "tag-0001 is not a child of gw-02"),
+    (
+        "gateway/gw-02",
+        b'{"tag-0001": {"x_m": 1, "y_m": 1}}',
+        "tag-0001",
+        "tag-0001 is not a child of gw-02",
+    ),
     ("gateway/gw-01", b'{"tag-9999": {"x_m": 1, "y_m": 1}}', "tag-9999", "unknown device tag-9999"),
     ("gateway/gw-01", b"[1, 2]", "", "a gateway payload must be a non-empty object"),
-]  # fmt: skip
+]
 
 
 def test_every_bad_message_class_is_one_dead_letter_and_good_readings_beside_it_are_stored(
     settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile
 ) -> None:
-    mixed = json.dumps([
-        {"ts": ms(T0), "temp_c": 20.0},
-        {"ts": ms(T0) + 1000, "temp_c": 200.0},
-        {"ts": ms(T0) + 2000, "temp_c": 22.0},
-    ]).encode()  # fmt: skip
+    mixed = json.dumps(
+        [
+            {"ts": ms(T0), "temp_c": 20.0},
+            {"ts": ms(T0) + 1000, "temp_c": 200.0},
+            {"ts": ms(T0) + 2000, "temp_c": 22.0},
+        ]
+    ).encode()
     with running_ingest(settings) as service, publisher(settings) as pub:
         for path, payload, _, _ in BAD:
             publish(pub, f"site/{site_id}/{path}/telemetry", payload)
@@ -280,8 +286,11 @@ def test_the_deadletters_commands_list_and_replay(
     def cli(*args: str) -> str:
         done = subprocess.run(
             [sys.executable, "-m", "sitepulse", "deadletters", *args],
-            capture_output=True, text=True, env=env, check=True,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
         return done.stdout
 
     listing = cli("list", "--site", site_id)

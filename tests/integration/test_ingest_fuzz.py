@@ -197,8 +197,9 @@ def _same_values(reading: Reading, row: dict[str, object]) -> bool:
     return True
 
 
-def _explain(sent: list[FuzzMessage], stored: Counter[tuple[str, int | None]],
-             letters: Counter[bytes]) -> str:  # fmt: skip
+def _explain(
+    sent: list[FuzzMessage], stored: Counter[tuple[str, int | None]], letters: Counter[bytes]
+) -> str:
     lines = ["ingest's outcome differs from what the contract gives these messages:"]
     claimed: Counter[tuple[str, int | None]] = Counter()
     for i, message in enumerate(sent):
@@ -244,8 +245,15 @@ def test_whatever_is_published_each_reading_is_stored_once_or_refused_and_ingest
 # -- one test per hostile message that once stopped ingest or lost data --------------------
 
 
-def _message(rig: Rig, path: str, payload: bytes, stored: tuple[Reading, ...] = (),
-             refused: int = 1, *, retain: bool = False) -> FuzzMessage:  # fmt: skip
+def _message(
+    rig: Rig,
+    path: str,
+    payload: bytes,
+    stored: tuple[Reading, ...] = (),
+    refused: int = 1,
+    *,
+    retain: bool = False,
+) -> FuzzMessage:
     topic = f"site/{rig.site}/{path}"
     return FuzzMessage(path, topic, payload, Outcome(stored, refused), retain=retain)
 
@@ -313,14 +321,19 @@ def test_a_key_twice_in_one_object_is_refused_naming_the_key_not_stored_last_win
 ) -> None:
     ts = [rig.stamps.ts() for _ in range(4)]
     twice = {
-        "temp_c": _message(rig, "env/env-2f-01/telemetry",
-                           b'{"ts": %d, "temp_c": 20.5, "temp_c": 21.5}' % ts[0]),
-        "tag-0001": _message(rig, "gateway/gw-01/telemetry",
-                             b'{"tag-0001": {"ts": %d, "x_m": 1, "y_m": 1},'
-                             b' "tag-0001": {"ts": %d, "x_m": 2, "y_m": 2}}' % (ts[1], ts[2])),
-        "ts": _message(rig, "crane/tc-1/telemetry",
-                       b'{"ts": %d, "wind_mps": 3.5, "ts": %d}' % (ts[3], ts[0])),
-    }  # fmt: skip
+        "temp_c": _message(
+            rig, "env/env-2f-01/telemetry", b'{"ts": %d, "temp_c": 20.5, "temp_c": 21.5}' % ts[0]
+        ),
+        "tag-0001": _message(
+            rig,
+            "gateway/gw-01/telemetry",
+            b'{"tag-0001": {"ts": %d, "x_m": 1, "y_m": 1},'
+            b' "tag-0001": {"ts": %d, "x_m": 2, "y_m": 2}}' % (ts[1], ts[2]),
+        ),
+        "ts": _message(
+            rig, "crane/tc-1/telemetry", b'{"ts": %d, "wind_mps": 3.5, "ts": %d}' % (ts[3], ts[0])
+        ),
+    }
     since = datetime.now(UTC)
     for message in twice.values():
         rig.publish(message)

@@ -174,9 +174,13 @@ def test_a_broker_restart_under_a_qos1_stream_loses_and_duplicates_nothing(
 
 
 def test_the_database_cut_off_for_20_s_under_2000_msg_s_loses_and_duplicates_nothing(
-    settings: Settings, conn: Connection, broker: PrivateBroker, proxy: TcpProxy,
-    start_ingest: StartIngest, site: str,
-) -> None:  # fmt: skip
+    settings: Settings,
+    conn: Connection,
+    broker: PrivateBroker,
+    proxy: TcpProxy,
+    start_ingest: StartIngest,
+    site: str,
+) -> None:
     local = broker.settings(settings)
     ingest = start_ingest(local, proxied(settings, proxy))
     memory = MemorySeries(ingest)
@@ -199,9 +203,13 @@ def test_the_database_cut_off_for_20_s_under_2000_msg_s_loses_and_duplicates_not
 
 
 def test_a_long_database_outage_at_5000_msg_s_keeps_ingest_memory_bounded_and_loses_nothing(
-    settings: Settings, conn: Connection, broker: PrivateBroker, proxy: TcpProxy,
-    start_ingest: StartIngest, site: str,
-) -> None:  # fmt: skip
+    settings: Settings,
+    conn: Connection,
+    broker: PrivateBroker,
+    proxy: TcpProxy,
+    start_ingest: StartIngest,
+    site: str,
+) -> None:
     local = broker.settings(settings)
     ingest = start_ingest(local, proxied(settings, proxy))
     memory = MemorySeries(ingest)
@@ -231,9 +239,13 @@ def test_a_long_database_outage_at_5000_msg_s_keeps_ingest_memory_bounded_and_lo
 
 
 def test_a_qos0_flood_while_the_database_is_away_does_not_grow_ingest_memory_without_bound(
-    settings: Settings, conn: Connection, broker: PrivateBroker, proxy: TcpProxy,
-    start_ingest: StartIngest, site: str,
-) -> None:  # fmt: skip
+    settings: Settings,
+    conn: Connection,
+    broker: PrivateBroker,
+    proxy: TcpProxy,
+    start_ingest: StartIngest,
+    site: str,
+) -> None:
     local = broker.settings(settings)
     ingest = start_ingest(local, proxied(settings, proxy))
     proxy.cut()

@@ -29,8 +29,13 @@ CTX = SiteContext(
 )
 
 
-def crane(second: float, device: str = "tc-a", ahead: timedelta = timedelta(0),
-          received: datetime | None = None, **values: Any) -> Sample:  # fmt: skip
+def crane(
+    second: float,
+    device: str = "tc-a",
+    ahead: timedelta = timedelta(0),
+    received: datetime | None = None,
+    **values: Any,
+) -> Sample:
     """A crane reading measured `second` s after T0 and received LAG later (or at
     `received`), stamped by a clock running `ahead` (negative: behind)."""
     measured = T0 + timedelta(seconds=second)
@@ -50,8 +55,10 @@ def lifting(second: float) -> Sample:
 
 def summary(transitions: Iterable[Transition]) -> list[tuple[Any, ...]]:
     """What the alerts table is told."""
-    return [(t.action, t.rule.id, t.obs.subject, t.obs.ts, t.since, t.obs.value, t.breaches)
-            for t in transitions]  # fmt: skip
+    return [
+        (t.action, t.rule.id, t.obs.subject, t.obs.ts, t.since, t.obs.value, t.breaches)
+        for t in transitions
+    ]
 
 
 def run(

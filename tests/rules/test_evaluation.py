@@ -94,8 +94,10 @@ def test_a_person_resolving_restarts_the_clock() -> None:
     assert series.open
     series = closed_by_person(series)
     later = [crane(T0 + timedelta(seconds=11 + i), wind_mps=13.0) for i in range(11)]
-    results = [step(rule, series := s, observe(rule, [x], CTX, {})[0]) for x, s in
-               zip(later, [series] * 11, strict=True)]  # fmt: skip
+    results = [
+        step(rule, series := s, observe(rule, [x], CTX, {})[0])
+        for x, s in zip(later, [series] * 11, strict=True)
+    ]
     # each step from the same closed state: one reading alone never holds for 10 s
     assert all(action is None for _, action in results)
 
@@ -229,8 +231,10 @@ def test_no_movement_during_work_hours_only() -> None:
 
 def test_flatline_needs_the_whole_span_and_enough_readings() -> None:
     rule = RULES["env.flatline"]
-    flat = [Sample("e", "env", T0 + timedelta(minutes=10 * i), 2, None, {"temp_c": 21.5})
-            for i in range(13)]  # fmt: skip
+    flat = [
+        Sample("e", "env", T0 + timedelta(minutes=10 * i), 2, None, {"temp_c": 21.5})
+        for i in range(13)
+    ]
     [obs] = observe(rule, flat, CTX, {})
     assert obs.breach
     assert obs.value == 21.5

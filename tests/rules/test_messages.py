@@ -19,8 +19,9 @@ from rules.packs import apply_override, load_rules, pack_files
 SHIPPED = load_rules(pack_files())
 WIND = SHIPPED["crane.wind.stop_lifting"]
 CTX = SiteContext(site_id="s", tz=ZoneInfo("Asia/Shanghai"), floor_names={2: "2F"})
-OBS = Observation("tc-1", datetime(2026, 11, 23, tzinfo=UTC), True, False, 13.4, 12.0,
-                  device="tc-1", floor=2)  # fmt: skip
+OBS = Observation(
+    "tc-1", datetime(2026, 11, 23, tzinfo=UTC), True, False, 13.4, 12.0, device="tc-1", floor=2
+)
 
 
 @pytest.mark.parametrize(
@@ -53,9 +54,16 @@ def test_an_override_template_beyond_the_allowed_is_refused_naming_the_field(
 
 @pytest.mark.parametrize(
     "template",
-    ["{device}: wind {value:.1f} m/s (limit {threshold:.0f})", "{value:>6.1f}", "{value:d}",
-     "{value:.0%}", "{device!r} {worker!s}", "{{literal braces}} {floor}", "no fields at all"],
-)  # fmt: skip
+    [
+        "{device}: wind {value:.1f} m/s (limit {threshold:.0f})",
+        "{value:>6.1f}",
+        "{value:d}",
+        "{value:.0%}",
+        "{device!r} {worker!s}",
+        "{{literal braces}} {floor}",
+        "no fields at all",
+    ],
+)
 def test_short_numeric_formats_and_plain_fields_are_accepted(template: str) -> None:
     assert apply_override(WIND, {"message": template}).message == template
 
@@ -67,9 +75,15 @@ def test_every_shipped_template_passes() -> None:
 
 @pytest.mark.parametrize(
     "template",
-    ["{value:>999999999}", "{worker.__class__.__init__.__globals__}", "{value[0]}",
-     "{}", "{} {0}", "{device!a}"],
-)  # fmt: skip
+    [
+        "{value:>999999999}",
+        "{worker.__class__.__init__.__globals__}",
+        "{value[0]}",
+        "{}",
+        "{} {0}",
+        "{device!a}",
+    ],
+)
 def test_a_template_stored_before_these_checks_renders_bounded_and_blind(template: str) -> None:
     """An override saved by an older version is never re-validated before it renders."""
     rule = WIND.model_copy(update={"message": template})

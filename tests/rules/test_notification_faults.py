@@ -119,10 +119,12 @@ def test_a_receiver_answering_garbage_fails_alone(
     broken = BrokenHttpReceiver(answer)
     try:
         raise_alert(conn, loaded_site.site.id)
-        text = config_text({
-            "broken": f'{{type: webhook, url: "{broken.url("/hook/secret-path")}?key=k"}}',
-            "wecom": f'{{type: wecom, url: "{http.url("/wecom")}?key=k-1"}}',
-        })  # fmt: skip
+        text = config_text(
+            {
+                "broken": f'{{type: webhook, url: "{broken.url("/hook/secret-path")}?key=k"}}',
+                "wecom": f'{{type: wecom, url: "{http.url("/wecom")}?key=k-1"}}',
+            }
+        )
         assert deliver(conn, text) == (1, 1)
     finally:
         broken.stop()
@@ -199,9 +201,12 @@ def test_a_notice_that_cannot_be_made_backs_off_and_gives_up(
 
 @pytest.mark.parametrize("smtps", [False, True], ids=["starttls", "smtps"])
 def test_a_mail_server_is_trusted_only_with_its_ca(
-    conn: Connection, loaded_site: SiteFile, http: HttpReceiver, certificates: Certificates,
+    conn: Connection,
+    loaded_site: SiteFile,
+    http: HttpReceiver,
+    certificates: Certificates,
     smtps: bool,
-) -> None:  # fmt: skip
+) -> None:
     smtp = SmtpReceiver(free_port(), tls=certificates.server_context(), smtps=smtps)
     smtp.start()
     tls = "smtps: true" if smtps else "starttls: true"
@@ -217,9 +222,11 @@ def test_a_mail_server_is_trusted_only_with_its_ca(
         deliveries = state(conn)
         assert deliveries["wecom"]["delivered"]
         assert_failed_and_rescheduled(
-            deliveries["mail"], f"SMTP 127.0.0.1:{smtp.port}: ", "certificate verify failed",
+            deliveries["mail"],
+            f"SMTP 127.0.0.1:{smtp.port}: ",
+            "certificate verify failed",
             "`ca_file`",
-        )  # fmt: skip
+        )
         trusted = config_text(channels, smtp=server, ca_file=certificates.ca)
         assert deliver(conn, trusted, again=True) == (1, 0)
     finally:
@@ -246,9 +253,10 @@ def test_an_https_webhook_is_trusted_only_with_its_ca(
         assert https.received == []
         assert len(smtp.messages) == 1
         assert_failed_and_rescheduled(
-            state(conn)["hook"], f"POST https://127.0.0.1:{https.port}: ",
+            state(conn)["hook"],
+            f"POST https://127.0.0.1:{https.port}: ",
             "certificate verify failed",
-        )  # fmt: skip
+        )
         trusted = config_text(channels, smtp=server, ca_file=certificates.ca)
         assert deliver(conn, trusted, again=True) == (1, 0)
     finally:

@@ -38,8 +38,9 @@ def smtp() -> Iterator[SmtpReceiver]:
     receiver.stop()
 
 
-def notify_file(tmp_path: Path, http: HttpReceiver, smtp: SmtpReceiver, routes: str,
-                escalation: str = "[10m]") -> Path:  # fmt: skip
+def notify_file(
+    tmp_path: Path, http: HttpReceiver, smtp: SmtpReceiver, routes: str, escalation: str = "[10m]"
+) -> Path:
     path = tmp_path / "notify.yaml"
     path.write_text(
         f"""\
@@ -61,8 +62,11 @@ routes:
 def raise_moment_alarm(settings: Settings, site_id: str, moment: float = 104.0) -> None:
     ts = int((datetime.now(UTC) - timedelta(seconds=5)).timestamp() * 1000)
     with publisher(settings) as client:
-        publish(client, f"site/{site_id}/crane/tc-1/telemetry",
-                json.dumps({"ts": ts, "moment_pct": moment}))  # fmt: skip
+        publish(
+            client,
+            f"site/{site_id}/crane/tc-1/telemetry",
+            json.dumps({"ts": ts, "moment_pct": moment}),
+        )
 
 
 def open_alert(conn: Connection, site_id: str, rule: str) -> int:
@@ -77,9 +81,14 @@ def open_alert(conn: Connection, site_id: str, rule: str) -> int:
 
 
 def test_each_transition_reaches_each_channel_once_signed(
-    settings: Settings, conn: Connection, loaded_site: SiteFile, site_id: str, tmp_path: Path,
-    http: HttpReceiver, smtp: SmtpReceiver,
-) -> None:  # fmt: skip
+    settings: Settings,
+    conn: Connection,
+    loaded_site: SiteFile,
+    site_id: str,
+    tmp_path: Path,
+    http: HttpReceiver,
+    smtp: SmtpReceiver,
+) -> None:
     http.start()
     routes = """\
   - {name: everyone, levels: [[hook, wecom, ding, lark]]}
@@ -126,9 +135,14 @@ def test_each_transition_reaches_each_channel_once_signed(
 
 
 def test_a_receiver_down_for_a_while_gets_everything_once_when_back(
-    settings: Settings, conn: Connection, loaded_site: SiteFile, site_id: str, tmp_path: Path,
-    http: HttpReceiver, smtp: SmtpReceiver,
-) -> None:  # fmt: skip
+    settings: Settings,
+    conn: Connection,
+    loaded_site: SiteFile,
+    site_id: str,
+    tmp_path: Path,
+    http: HttpReceiver,
+    smtp: SmtpReceiver,
+) -> None:
     routes = "  - {name: everyone, levels: [[hook, wecom, ding, lark]]}\n"
     settings = settings.model_copy(
         update={"notify_file": notify_file(tmp_path, http, smtp, routes)}
@@ -156,15 +170,29 @@ def test_a_receiver_down_for_a_while_gets_everything_once_when_back(
 
 
 def test_escalation_fires_when_unacknowledged_and_not_after_an_ack(
-    settings: Settings, conn: Connection, loaded_site: SiteFile, site_id: str, tmp_path: Path,
-    http: HttpReceiver, smtp: SmtpReceiver,
-) -> None:  # fmt: skip
+    settings: Settings,
+    conn: Connection,
+    loaded_site: SiteFile,
+    site_id: str,
+    tmp_path: Path,
+    http: HttpReceiver,
+    smtp: SmtpReceiver,
+) -> None:
     http.start()
     routes = "  - {name: duty, levels: [[wecom], [ding]]}\n"
     path = notify_file(tmp_path, http, smtp, routes, escalation="[3s]")
     settings = settings.model_copy(update={"notify_file": path})
-    sos = json.dumps({"tag-0002": {"ts": int(datetime.now(UTC).timestamp() * 1000) - 1000,
-                                   "x_m": 5.0, "y_m": 5.0, "floor": 2, "sos": True}})  # fmt: skip
+    sos = json.dumps(
+        {
+            "tag-0002": {
+                "ts": int(datetime.now(UTC).timestamp() * 1000) - 1000,
+                "x_m": 5.0,
+                "y_m": 5.0,
+                "floor": 2,
+                "sos": True,
+            }
+        }
+    )
     with running_ingest(settings), running_rules(settings):
         raise_moment_alarm(settings, site_id)
         ignored = open_alert(conn, site_id, "crane.moment.alarm")
@@ -182,11 +210,13 @@ def test_escalation_fires_when_unacknowledged_and_not_after_an_ack(
         "[CRITICAL] Load moment alarm: acknowledged by key:safety-officer",
     ]
     wecom = [r.body["markdown"]["content"].splitlines()[0] for r in http.at("/wecom")]
-    assert sorted(wecom) == sorted([
-        "**[CRITICAL] Load moment alarm**",
-        "**[CRITICAL] SOS pressed**",
-        "**[CRITICAL] SOS pressed: acknowledged by key:foreman**",
-        "**[CRITICAL] Load moment alarm: acknowledged by key:safety-officer**",
-    ])  # fmt: skip
+    assert sorted(wecom) == sorted(
+        [
+            "**[CRITICAL] Load moment alarm**",
+            "**[CRITICAL] SOS pressed**",
+            "**[CRITICAL] SOS pressed: acknowledged by key:foreman**",
+            "**[CRITICAL] Load moment alarm: acknowledged by key:safety-officer**",
+        ]
+    )
     levels = rows(conn, "SELECT id, escalation_level FROM alerts ORDER BY id")
     assert dict(levels) == {ignored: 1, answered: 0}

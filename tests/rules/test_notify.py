@@ -46,11 +46,26 @@ routes:
   - {name: tower-b, sites: [tower-b], levels: [[hook, lark]]}
 """
 NOTICE = Notice(
-    delivery_id=7, event_id=3, event="opened", level=0, actor="rules", note=None, at=NOW,
-    alert_id=12, site="tower-a", rule="crane.wind.stop_lifting", subject="tc-1",
-    state="active", severity="critical", title="Wind too strong for lifting",
-    message="tc-1: wind 13.2 m/s", floor=None, zone=None, value=13.2, raised_at=NOW,
-)  # fmt: skip
+    delivery_id=7,
+    event_id=3,
+    event="opened",
+    level=0,
+    actor="rules",
+    note=None,
+    at=NOW,
+    alert_id=12,
+    site="tower-a",
+    rule="crane.wind.stop_lifting",
+    subject="tc-1",
+    state="active",
+    severity="critical",
+    title="Wind too strong for lifting",
+    message="tc-1: wind 13.2 m/s",
+    floor=None,
+    zone=None,
+    value=13.2,
+    raised_at=NOW,
+)
 
 
 def test_the_example_file_is_valid() -> None:
@@ -60,16 +75,28 @@ def test_the_example_file_is_valid() -> None:
 
 
 BAD = [
-    ("levels: [[hook]]", "levels: [[hook, pager]]",
-     "n.yaml:9: routes[1].levels[0][1]: unknown channel 'pager'"),
-    ("escalation: [5m, 15m]", "escalation: [15m, 5m]",
-     "n.yaml:1: escalation: delays must increase"),
-    ('url: "http://127.0.0.1:9/hook"', 'url: "ftp://x/hook"',
-     "n.yaml:3: channels.hook.webhook.url"),
+    (
+        "levels: [[hook]]",
+        "levels: [[hook, pager]]",
+        "n.yaml:9: routes[1].levels[0][1]: unknown channel 'pager'",
+    ),
+    (
+        "escalation: [5m, 15m]",
+        "escalation: [15m, 5m]",
+        "n.yaml:1: escalation: delays must increase",
+    ),
+    (
+        'url: "http://127.0.0.1:9/hook"',
+        'url: "ftp://x/hook"',
+        "n.yaml:3: channels.hook.webhook.url",
+    ),
     ("type: feishu", "type: slack", "n.yaml:5: channels.lark: Input tag 'slack'"),
-    ("levels: [[wecom], [ding], [lark]]", "levels: [[wecom], [ding], [lark], [hook]]",
-     "n.yaml:8: routes[0].levels: 4 levels but 2 escalation delay(s)"),
-]  # fmt: skip
+    (
+        "levels: [[wecom], [ding], [lark]]",
+        "levels: [[wecom], [ding], [lark], [hook]]",
+        "n.yaml:8: routes[0].levels: 4 levels but 2 escalation delay(s)",
+    ),
+]
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), BAD)
@@ -104,8 +131,10 @@ def test_each_event_reaches_the_levels_it_should() -> None:
     ]
     assert send("commented") == []
     assert channels_for(config, "opened", 0, "tower-b", "minor", None, 0) == [
-        ("all", "hook"), ("tower-b", "hook"), ("tower-b", "lark")
-    ]  # fmt: skip
+        ("all", "hook"),
+        ("tower-b", "hook"),
+        ("tower-b", "lark"),
+    ]
 
 
 def test_the_signed_requests() -> None:

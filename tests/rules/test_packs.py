@@ -38,10 +38,21 @@ rules:
 def test_every_shipped_rule_cites_a_source_and_loads() -> None:
     rules = load_rules(pack_files())
     assert {p.name for p in SHIPPED.glob("*.yaml")} == {
-        "cranes.yaml", "workers.yaml", "environment.yaml", "devices.yaml", "quality.yaml"
-    }  # fmt: skip
-    families = {"crane.wind.stop_lifting", "crane.moment.alarm", "env.noise", "device.offline",
-                "crane.collision.alarm", "crane.load_over_people", "worker.sos"}  # fmt: skip
+        "cranes.yaml",
+        "workers.yaml",
+        "environment.yaml",
+        "devices.yaml",
+        "quality.yaml",
+    }
+    families = {
+        "crane.wind.stop_lifting",
+        "crane.moment.alarm",
+        "env.noise",
+        "device.offline",
+        "crane.collision.alarm",
+        "crane.load_over_people",
+        "worker.sos",
+    }
     assert families <= set(rules)
     wind = rules["crane.wind.stop_lifting"]
     assert wind.when is not None

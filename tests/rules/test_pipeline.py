@@ -105,8 +105,9 @@ def test_a_flapping_condition_reopens_the_same_alert(
     topic = f"site/{site_id}/crane/tc-1/telemetry"
     start = datetime.now(UTC) - timedelta(seconds=60)
     with running_ingest(settings), running_rules(settings), publisher(settings) as client:
-        for i, moment in enumerate([105.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0,
-                                    50.0, 50.0, 110.0]):  # fmt: skip
+        for i, moment in enumerate(
+            [105.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 110.0]
+        ):
             publish(client, topic, readings(start + timedelta(seconds=i), [moment], "moment_pct"))
             time.sleep(0.05)
         wait_for(
@@ -123,8 +124,13 @@ def test_gateway_death_is_one_alert_not_a_storm(
     settings: Settings, conn: Connection, loaded_site: SiteFile, site_id: str
 ) -> None:
     with running_ingest(settings), running_rules(settings), publisher(settings) as client:
-        devices = [("gw-01", "gateway"), ("env-1f-gw", "env"), ("tag-0001", "tag"),
-                   ("tag-0002", "tag"), ("env-3f-01", "env")]  # fmt: skip
+        devices = [
+            ("gw-01", "gateway"),
+            ("env-1f-gw", "env"),
+            ("tag-0001", "tag"),
+            ("tag-0002", "tag"),
+            ("env-3f-01", "env"),
+        ]
         for device, kind in devices:
             publish(client, f"site/{site_id}/{kind}/{device}/status", "online")
         online = "SELECT count(*) FROM device_state WHERE online AND site_id = %s"
@@ -158,8 +164,15 @@ def test_a_worker_in_a_hazard_zone_and_sos(
     topic = f"site/{site_id}/gateway/gw-01/telemetry"
     start = datetime.now(UTC) - timedelta(seconds=30)
     # tag-0001 stands in the shaft on 2F (a hazard zone) for 12 s; tag-0002 presses SOS
-    shaft = [{"ts": int((start + timedelta(seconds=i)).timestamp() * 1000), "x_m": 3.0, "y_m": 3.0,
-              "floor": 2} for i in range(0, 13, 2)]  # fmt: skip
+    shaft = [
+        {
+            "ts": int((start + timedelta(seconds=i)).timestamp() * 1000),
+            "x_m": 3.0,
+            "y_m": 3.0,
+            "floor": 2,
+        }
+        for i in range(0, 13, 2)
+    ]
     sos = [{"ts": int(start.timestamp() * 1000), "x_m": 8.0, "y_m": 6.0, "floor": 2, "sos": True}]
     with running_ingest(settings), running_rules(settings), publisher(settings) as client:
         publish(client, topic, json.dumps({"tag-0001": shaft, "tag-0002": sos}))

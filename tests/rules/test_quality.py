@@ -46,9 +46,13 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 def test_a_cold_pour_is_an_excursion_of_the_pour_not_of_the_floor_above(
-    settings: Settings, conn: Connection, loaded_site: SiteFile, site_id: str, tmp_path: Path,
+    settings: Settings,
+    conn: Connection,
+    loaded_site: SiteFile,
+    site_id: str,
+    tmp_path: Path,
     client: TestClient,
-) -> None:  # fmt: skip
+) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     start, finish = local(now - timedelta(hours=1)), local(now + timedelta(hours=5))
     import_csv(conn, site_id, tmp_path, [f"POUR-2,2F slab pour,pour,2,{start},{finish}"])
@@ -57,10 +61,14 @@ def test_a_cold_pour_is_an_excursion_of_the_pour_not_of_the_floor_above(
     t0 = now - timedelta(minutes=14)
     settings = settings.model_copy(update={"rules_horizon_s": 1200})
     # 3 °C for 8 minutes, then 8 °C for 5.5 minutes; the core 27 °C above the surface
-    cold = [{"ts": ms(t0 + timedelta(seconds=30 * i)), "temp_c": 3.0, "core_temp_c": 30.0}
-            for i in range(16)]  # fmt: skip
-    warm = [{"ts": ms(t0 + timedelta(minutes=8, seconds=30 * i)), "temp_c": 8.0,
-             "core_temp_c": 35.0} for i in range(12)]  # fmt: skip
+    cold = [
+        {"ts": ms(t0 + timedelta(seconds=30 * i)), "temp_c": 3.0, "core_temp_c": 30.0}
+        for i in range(16)
+    ]
+    warm = [
+        {"ts": ms(t0 + timedelta(minutes=8, seconds=30 * i)), "temp_c": 8.0, "core_temp_c": 35.0}
+        for i in range(12)
+    ]
     with running_ingest(settings), running_rules(settings), publisher(settings) as mqtt:
         publish(mqtt, f"site/{site_id}/env/env-2f-01/telemetry", json.dumps(cold))
         publish(mqtt, f"site/{site_id}/env/env-3f-01/telemetry", json.dumps(cold))  # no pour on 3F
@@ -71,8 +79,10 @@ def test_a_cold_pour_is_an_excursion_of_the_pour_not_of_the_floor_above(
         )
         assert found == [("quality.pour.cold", "POUR-2/env-2f-01", "POUR-2", 2)]
         publish(mqtt, f"site/{site_id}/env/env-2f-01/telemetry", json.dumps(warm))
-        excursions = ("SELECT rule_id, device_id, started_at, ended_at, worst_value"
-                      " FROM task_excursions ORDER BY id")  # fmt: skip
+        excursions = (
+            "SELECT rule_id, device_id, started_at, ended_at, worst_value"
+            " FROM task_excursions ORDER BY id"
+        )
         done = wait_for(
             lambda: rows(conn, excursions),
             lambda r: len(r) == 2 and all(x[3] for x in r if x[0] == "quality.pour.cold"),
@@ -122,15 +132,23 @@ def test_days_of_falling_temperatures_enter_and_leave_the_winter_regime(
     means = [8.0] * 3 + [3.0] * 5 + [8.0] * 5 + [3.0] * 5
     first = today - timedelta(days=len(means))
     readings = [
-        {"ts": ms(datetime.combine(first + timedelta(days=d), datetime.min.time(), TZ)
-                  + timedelta(hours=h, minutes=30)),
-         "temp_c": mean + (1.0 if h % 2 else -1.0)}
-        for d, mean in enumerate(means) for h in range(24)
-    ]  # fmt: skip
+        {
+            "ts": ms(
+                datetime.combine(first + timedelta(days=d), datetime.min.time(), TZ)
+                + timedelta(hours=h, minutes=30)
+            ),
+            "temp_c": mean + (1.0 if h % 2 else -1.0),
+        }
+        for d, mean in enumerate(means)
+        for h in range(24)
+    ]
     with running_ingest(settings), publisher(settings) as mqtt:
         publish(mqtt, f"site/{site_id}/env/env-3f-01/telemetry", json.dumps(readings))
-        wait_for(lambda: rows(conn, "SELECT count(*) FROM env_readings"),
-                 lambda r: r[0][0] == len(readings), what="18 days stored")  # fmt: skip
+        wait_for(
+            lambda: rows(conn, "SELECT count(*) FROM env_readings"),
+            lambda r: r[0][0] == len(readings),
+            what="18 days stored",
+        )
     with running_rules(settings):
         found = wait_for(
             lambda: rows(

@@ -14,8 +14,12 @@ RULES = load_rules(pack_files())
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 POUR = TaskSpan("T-12-POUR", "pour", frozenset({12}), frozenset(), T0, T0 + timedelta(hours=6))
 CLIMB = TaskSpan("T-CLIMB", "climbing", frozenset(), frozenset(), T0, T0 + timedelta(hours=2))
-CTX = SiteContext(site_id="s", tz=ZoneInfo("Asia/Shanghai"), floor_names={11: "11F", 12: "12F"},
-                  tasks=(POUR, CLIMB))  # fmt: skip
+CTX = SiteContext(
+    site_id="s",
+    tz=ZoneInfo("Asia/Shanghai"),
+    floor_names={11: "11F", 12: "12F"},
+    tasks=(POUR, CLIMB),
+)
 
 
 def env(floor: int, ts: datetime = T0 + timedelta(hours=1), **values: float) -> Sample:

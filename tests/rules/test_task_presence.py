@@ -102,12 +102,28 @@ def test_labor_export_writes_the_same_totals_as_csv(
 ) -> None:
     out = tmp_path / "hours.csv"
     done = subprocess.run(
-        [sys.executable, "-m", "sitepulse", "labor", "export", "--site", day_on_site,
-         "--from", str(DAY - timedelta(days=1)), "--to", str(DAY), str(out)],
-        capture_output=True, text=True, check=False,
-        env={"SITEPULSE_DATABASE_URL": settings.database_url.get_secret_value(),
-             "PATH": "/usr/bin"},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "sitepulse",
+            "labor",
+            "export",
+            "--site",
+            day_on_site,
+            "--from",
+            str(DAY - timedelta(days=1)),
+            "--to",
+            str(DAY),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            "SITEPULSE_DATABASE_URL": settings.database_url.get_secret_value(),
+            "PATH": "/usr/bin",
+        },
+    )
     assert done.returncode == 0, done.stderr
     assert "4 rows, 8.75 hours" in done.stdout
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
@@ -153,13 +169,22 @@ def test_a_task_shows_its_crew_per_day_and_suggested_dates(
 ) -> None:
     task = get(client, f"/api/v1/tasks/R2?site={day_on_site}")
     assert (task["name"], task["type"], task["floors"], task["status"]) == (
-        "绑扎钢筋 Rebar 2F", "rebar", [2], "planned")  # fmt: skip
+        "绑扎钢筋 Rebar 2F",
+        "rebar",
+        [2],
+        "planned",
+    )
     assert datetime.fromisoformat(task["planned_start"]) == at("08:00:00")
     assert task["actual_start"] is None  # what a person enters is never filled in for them
     assert task["crew"] == [
-        {"date": str(DAY), "workers_present": 1, "crew_planned": 4,
-         "first_seen": task["crew"][0]["first_seen"], "last_seen": task["crew"][0]["last_seen"]}
-    ]  # fmt: skip
+        {
+            "date": str(DAY),
+            "workers_present": 1,
+            "crew_planned": 4,
+            "first_seen": task["crew"][0]["first_seen"],
+            "last_seen": task["crew"][0]["last_seen"],
+        }
+    ]
     assert datetime.fromisoformat(task["suggested_start"]) == at("08:00:00")
     assert datetime.fromisoformat(task["suggested_finish"]) == at("12:00:00")
     # rebar has no spec of its own: a record with nothing to judge, nothing gone wrong

@@ -161,7 +161,10 @@ def test_the_real_p6_sample_gives_five_tasks_per_floor_at_site_local_times(
     chicago = ZoneInfo("America/Chicago")
     first = rows(conn, "SELECT planned_start, planned_finish, wbs FROM tasks WHERE id = 'A1010'")
     assert first == [
-        (datetime(2021, 11, 30, 8, tzinfo=chicago), datetime(2021, 12, 6, 17, tzinfo=chicago),
-         "TAKT.L1")
-    ]  # fmt: skip
+        (
+            datetime(2021, 11, 30, 8, tzinfo=chicago),
+            datetime(2021, 12, 6, 17, tzinfo=chicago),
+            "TAKT.L1",
+        )
+    ]
     assert rows(conn, "SELECT predecessors FROM tasks WHERE id = 'A1020'") == [(["A1010"],)]

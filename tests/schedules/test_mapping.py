@@ -43,9 +43,19 @@ def mapped(task: SourceTask, mapping: Mapping | None = None) -> tuple[Task, list
 
 @pytest.mark.parametrize(
     ("parent", "level"),
-    [("12F", 12), ("Level 12", 12), ("L12", 12), ("B2", -2), ("十二层", 12), ("12层", 12),
-     ("地下2层", -2), ("二十层 结构", 20), ("Floor 3 structure", 3), ("B1F", -1)],
-)  # fmt: skip
+    [
+        ("12F", 12),
+        ("Level 12", 12),
+        ("L12", 12),
+        ("B2", -2),
+        ("十二层", 12),
+        ("12层", 12),
+        ("地下2层", -2),
+        ("二十层 结构", 20),
+        ("Floor 3 structure", 3),
+        ("B1F", -1),
+    ],
+)
 def test_floor_from_a_wbs_or_outline_parent(parent: str, level: int) -> None:
     task, missing = mapped(source("浇筑 Pour", [parent, "Tower"]))
     assert task.floors == (level,)
@@ -64,13 +74,26 @@ def test_a_custom_field_beats_parents_and_may_list_floors() -> None:
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("浇筑混凝土", "pour"), ("Pour slab", "pour"), ("混凝土养护", "curing"),
-     ("Concrete curing", "curing"), ("吊装钢梁", "lift"), ("Lift steel beams", "lift"),
-     ("塔吊爬升", "climbing"), ("TC-2 climbing", "climbing"), ("安装塔吊", "erection"),
-     ("Erect TC-3", "erection"), ("支模", "formwork"), ("绑扎钢筋", "rebar"),
-     ("Core drilling", "noisy"), ("砌筑", "masonry"), ("Paint", "finishing"),
-     ("Floor", "finishing"), ("Studs", "finishing")],
-)  # fmt: skip
+    [
+        ("浇筑混凝土", "pour"),
+        ("Pour slab", "pour"),
+        ("混凝土养护", "curing"),
+        ("Concrete curing", "curing"),
+        ("吊装钢梁", "lift"),
+        ("Lift steel beams", "lift"),
+        ("塔吊爬升", "climbing"),
+        ("TC-2 climbing", "climbing"),
+        ("安装塔吊", "erection"),
+        ("Erect TC-3", "erection"),
+        ("支模", "formwork"),
+        ("绑扎钢筋", "rebar"),
+        ("Core drilling", "noisy"),
+        ("砌筑", "masonry"),
+        ("Paint", "finishing"),
+        ("Floor", "finishing"),
+        ("Studs", "finishing"),
+    ],
+)
 def test_type_from_name_patterns_in_chinese_and_english(name: str, kind: str) -> None:
     assert mapped(source(name, ["12F"]))[0].type == kind
 

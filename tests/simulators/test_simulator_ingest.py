@@ -53,8 +53,16 @@ def test_every_injected_fault_is_accounted_for_by_ingest(
         )
 
     injected = report.injected
-    for fault in ("duplicate", "out_of_order", "late", "malformed", "out_of_range",
-                  "unknown_device", "future_ts", "clock_skew"):  # fmt: skip
+    for fault in (
+        "duplicate",
+        "out_of_order",
+        "late",
+        "malformed",
+        "out_of_range",
+        "unknown_device",
+        "future_ts",
+        "clock_skew",
+    ):
         assert injected[fault] > 0, f"no {fault} injected: the run tested nothing of it"
     stored = rows(conn, STORED)
     assert len(stored) == len(set(stored))

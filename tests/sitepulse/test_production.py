@@ -23,9 +23,13 @@ NOWHERE = {
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "sitepulse", *args],
-        capture_output=True, text=True, timeout=30, check=False, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        cwd=tmp_path,
         env={"PATH": os.environ.get("PATH", "/usr/bin"), **NOWHERE, **env},
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("command", ["ingest", "rules", "api", "mqtt credentials --no-registry"])
@@ -69,8 +73,15 @@ def test_production_with_its_own_secret_provisions_and_never_the_simulator(
 
 def test_development_is_the_default_and_accepts_the_development_secret(tmp_path: Path) -> None:
     directory = tmp_path / "mqtt"
-    done = run(tmp_path, "mqtt", "credentials", "--no-registry", "--dir", str(directory),
-               "--with-simulator")  # fmt: skip
+    done = run(
+        tmp_path,
+        "mqtt",
+        "credentials",
+        "--no-registry",
+        "--dir",
+        str(directory),
+        "--with-simulator",
+    )
     assert done.returncode == 0, done.stderr
     assert SIMULATOR_USER in (directory / "passwd").read_text()
 

@@ -27,8 +27,13 @@ def test_loading_the_same_file_twice_changes_nothing(conn: Connection, site_id: 
     site = make_test_site(site_id)
     first = apply_site(conn, site)
     assert first.written == {
-        "sites": 1, "floors": 4, "zones": 3, "cranes": 1, "devices": 9, "workers": 3,
-    }  # fmt: skip
+        "sites": 1,
+        "floors": 4,
+        "zones": 3,
+        "cranes": 1,
+        "devices": 9,
+        "workers": 3,
+    }
     version = registry_version(conn)
     snapshot = conn.execute("SELECT * FROM devices ORDER BY id").fetchall()
     second = apply_site(conn, site)
@@ -36,8 +41,13 @@ def test_loading_the_same_file_twice_changes_nothing(conn: Connection, site_id: 
     assert registry_version(conn) == version
     assert conn.execute("SELECT * FROM devices ORDER BY id").fetchall() == snapshot
     assert counts(conn) == {
-        "sites": 1, "floors": 4, "zones": 3, "cranes": 1, "devices": 9, "workers": 3,
-    }  # fmt: skip
+        "sites": 1,
+        "floors": 4,
+        "zones": 3,
+        "cranes": 1,
+        "devices": 9,
+        "workers": 3,
+    }
 
 
 def test_a_changed_file_updates_in_place(conn: Connection, site_id: str) -> None:

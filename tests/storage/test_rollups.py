@@ -214,8 +214,16 @@ def test_grafanas_role_reads_readings_and_rollups_and_writes_nothing(
     refresh_rollups(conn, OVERLAP)
     with conn.transaction():
         conn.execute("SET LOCAL ROLE sitepulse_grafana")
-        for table in ("env_readings", "floor_rollup_1h", "device_rollup_1m", "alerts", "floors",
-                      "tasks", "task_excursions", "site_regimes"):  # fmt: skip
+        for table in (
+            "env_readings",
+            "floor_rollup_1h",
+            "device_rollup_1m",
+            "alerts",
+            "floors",
+            "tasks",
+            "task_excursions",
+            "site_regimes",
+        ):
             assert rows(conn, f"SELECT count(*) FROM {table}")[0][0] >= 0
         assert rows(conn, "SELECT count(*) FROM env_readings")[0][0] > 0  # chunks readable
     for statement in (
