@@ -22,6 +22,7 @@ from pydantic import (
 from core.kinds import DeviceKind
 from core.wire import SPECS
 from rules.predicates import PREDICATES, Declared, Params
+from schedules.model import TaskType
 
 Severity = Literal["critical", "major", "minor", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "major", "minor", "warning")
@@ -50,20 +51,6 @@ MESSAGE_FIELDS = frozenset(
 MESSAGE_FORMAT_SPEC = re.compile(r"^[<>^]?\d{0,2}(?:\.\d)?[dfeg%]?$")
 MESSAGE_CONVERSIONS = frozenset({"s", "r"})
 MESSAGE_MAX_CHARS = 500
-TaskType = Literal[
-    "formwork",
-    "rebar",
-    "pour",
-    "curing",
-    "lift",
-    "erection",
-    "climbing",
-    "dismantling",
-    "noisy",
-    "masonry",
-    "finishing",
-    "other",
-]
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
