@@ -56,6 +56,12 @@ class Settings(BaseSettings):
 
     ingest_client_id: str = "sitepulse-ingest-1"
     ingest_group: str = "sitepulse-ingest"
+    # MQTT 5 shared subscription, so that processes in one group split the load (CONTRACT
+    # §1). false: a plain subscription, one process per site filter; Mosquitto 2.0 does not
+    # restore shared subscriptions from its persistence file after a restart, so messages
+    # published before ingest re-subscribes are dropped, where a plain persistent
+    # subscription has them queued.
+    ingest_shared_subscription: bool = True
     # `+` takes every site; a site id restricts this process to one (partitioning by site).
     ingest_site_filter: str = Field(default="+", pattern=r"^(\+|[A-Za-z0-9_-]{1,64})$")
     ingest_batch_readings: int = Field(default=5000, ge=1, le=100_000)

@@ -75,7 +75,9 @@ class Inbox:
 
 def subscriptions(settings: Settings) -> list[tuple[str, SubscribeOptions]]:
     site = settings.ingest_site_filter
-    telemetry = f"$share/{settings.ingest_group}/site/{site}/+/+/telemetry"
+    telemetry = f"site/{site}/+/+/telemetry"
+    if settings.ingest_shared_subscription:
+        telemetry = f"$share/{settings.ingest_group}/{telemetry}"
     # Status is not shared: every ingest process sees every Last Will (and the retained
     # ones when its subscription is new; shared subscriptions never get retained messages).
     status = f"site/{site}/+/+/status"
@@ -86,11 +88,21 @@ def subscriptions(settings: Settings) -> list[tuple[str, SubscribeOptions]]:
 
 
 def stale_subscriptions(settings: Settings) -> list[str]:
-    """The all-sites filters, when this process is configured for one site."""
-    if settings.ingest_site_filter == "+":
-        return []
-    every_site = settings.model_copy(update={"ingest_site_filter": "+"})
-    return [topic for topic, _ in subscriptions(every_site)]
+    """Filters a resumed session may still hold from an earlier configuration of this
+    process: every site's (when now for one site), the other form of sharing."""
+    current = {topic for topic, _ in subscriptions(settings)}
+    earlier = [
+        settings.model_copy(update=change)
+        for change in (
+            {"ingest_site_filter": "+"},
+            {"ingest_shared_subscription": not settings.ingest_shared_subscription},
+            {
+                "ingest_site_filter": "+",
+                "ingest_shared_subscription": not settings.ingest_shared_subscription,
+            },
+        )
+    ]
+    return sorted({t for other in earlier for t, _ in subscriptions(other)} - current)
 
 
 class Consumer:

@@ -48,10 +48,21 @@ def test_bad_settings_are_refused_naming_what_is_right(field: str, value: str, n
 
 def test_a_one_site_ingest_drops_the_all_sites_subscriptions_of_its_old_session() -> None:
     every = Settings(ingest_group="g")
-    assert stale_subscriptions(every) == []
+    assert stale_subscriptions(every) == ["site/+/+/+/telemetry"]  # the unshared form
     one = Settings(ingest_group="g", ingest_site_filter="tower-a")
-    assert stale_subscriptions(one) == ["$share/g/site/+/+/+/telemetry", "site/+/+/+/status"]
+    assert stale_subscriptions(one) == [
+        "$share/g/site/+/+/+/telemetry",
+        "site/+/+/+/status",
+        "site/+/+/+/telemetry",
+        "site/tower-a/+/+/telemetry",
+    ]
     assert [t for t, _ in subscriptions(one)] == [
         "$share/g/site/tower-a/+/+/telemetry",
         "site/tower-a/+/+/status",
     ]
+
+
+def test_an_unshared_ingest_subscribes_plainly_and_drops_its_old_shared_subscription() -> None:
+    plain = Settings(ingest_group="g", ingest_shared_subscription=False)
+    assert [t for t, _ in subscriptions(plain)] == ["site/+/+/+/telemetry", "site/+/+/+/status"]
+    assert stale_subscriptions(plain) == ["$share/g/site/+/+/+/telemetry"]

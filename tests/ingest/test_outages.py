@@ -157,7 +157,14 @@ def test_a_broker_restart_under_a_qos1_stream_loses_and_duplicates_nothing(
     broker: PrivateBroker,
     start_ingest: StartIngest,
     site: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Mosquitto 2.0 does not restore shared subscriptions from its persistence file: what
+    # devices publish between its restart and ingest's re-subscription is dropped (149 and
+    # 428 of 40,000 in two runs here). A plain persistent subscription is restored and
+    # queued for: that is how a deployment that must survive broker restarts on Mosquitto
+    # 2.0 runs ingest (one process per site filter).
+    monkeypatch.setenv("SITEPULSE_INGEST_SHARED_SUBSCRIPTION", "false")
     local = broker.settings(settings)
     ingest = start_ingest(local)
     streams = Streams(local, site, messages=40_000, rate=2000)
