@@ -56,22 +56,34 @@ def services() -> Services:
 
 @pytest.fixture(scope="session")
 def template_db(services: Services) -> str:
+    """The migrated template, built once per set of migrations. It is built under a name
+    of its own and renamed when complete, so that test sessions running at the same time
+    (several checkouts, CI beside a developer) never clone a half-built one nor drop the
+    one another session is cloning."""
     with psycopg.connect(services.url_for("postgres"), autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (TEMPLATE_DB,))
-        if exists.fetchone():
-            admin.execute(f"ALTER DATABASE {TEMPLATE_DB} IS_TEMPLATE false ALLOW_CONNECTIONS true")
-            admin.execute(f"DROP DATABASE {TEMPLATE_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {TEMPLATE_DB}")
-    with psycopg.connect(services.url_for(TEMPLATE_DB), autocommit=True) as conn:
+        ready = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s AND datistemplate", (TEMPLATE_DB,)
+        )
+        if ready.fetchone():
+            return TEMPLATE_DB
+        building = f"{TEMPLATE_DB}_b{uuid.uuid4().hex[:8]}"
+        admin.execute(f"CREATE DATABASE {building}")
+    with psycopg.connect(services.url_for(building), autocommit=True) as conn:
         migrate(conn)
     with psycopg.connect(services.url_for("postgres"), autocommit=True) as admin:
         # TimescaleDB's scheduler connects to every database with the extension; a
         # template that allows no connections can be cloned at any moment.
-        admin.execute(f"ALTER DATABASE {TEMPLATE_DB} IS_TEMPLATE true ALLOW_CONNECTIONS false")
+        admin.execute(f"ALTER DATABASE {building} ALLOW_CONNECTIONS false")
         admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-            (TEMPLATE_DB,),
+            (building,),
         )
+        try:
+            admin.execute(f"ALTER DATABASE {building} RENAME TO {TEMPLATE_DB}")
+        except psycopg.errors.DuplicateDatabase:  # another session finished first: use its
+            admin.execute(f"DROP DATABASE {building} WITH (FORCE)")
+        else:
+            admin.execute(f"ALTER DATABASE {TEMPLATE_DB} IS_TEMPLATE true")
     return TEMPLATE_DB
 
 
