@@ -30,8 +30,10 @@ def list_sites(conn: ConnDep, _key: Viewer) -> list[Site]:
 
 @router.get("/{site}/floors")
 def floors(site: str, conn: ConnDep, _key: Viewer) -> list[Floor]:
-    site_or_404(conn, site)
-    return floor_statuses(conn, site)
+    found = floor_statuses(conn, site)
+    if not found:  # no floors: is there such a site? (one query less for the usual case)
+        site_or_404(conn, site)
+    return found
 
 
 def site_or_404(conn: Connection, site: str) -> Site:

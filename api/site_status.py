@@ -4,12 +4,11 @@ the wall board shows), and the demo prints; routers and the demo import them fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from psycopg import sql
-from psycopg.rows import class_row
+from psycopg.rows import class_row, kwargs_row
 from pydantic import BaseModel
 
 from core.db import Connection
@@ -27,8 +26,8 @@ def _summary(m: Measurement) -> sql.Composable:
     assert m.floor_summary is not None
     air = m.kind == PROBE.kind and not m.probe
     sensors = sql.SQL("air.air") if air else sql.SQL("s.kind = {}").format(sql.Literal(m.kind))
-    return sql.SQL("{}, {}((s.latest ->> {})::float8) FILTER (WHERE {})").format(
-        sql.Literal(m.key), sql.SQL(_SUMMARY[m.floor_summary]), sql.Literal(m.key), sensors
+    return sql.SQL("{}((s.latest ->> {})::float8) FILTER (WHERE {}) AS {}").format(
+        sql.SQL(_SUMMARY[m.floor_summary]), sql.Literal(m.key), sensors, sql.Identifier(m.key)
     )
 
 
@@ -80,23 +79,10 @@ class OpenAlert(BaseModel):
     raised_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class _FloorRow:
-    level: int
-    name: str
-    workers_present: int
-    environment: dict[str, float | None]
-    sensors_online: int
-    sensors_offline: int
-    active_alerts: int
-    alarm: bool
-    active_tasks: list[str]
-
-
 def floor_statuses(conn: Connection, site: str) -> list[Floor]:
     """Each floor of a site, top first."""
-    with conn.cursor(row_factory=class_row(_FloorRow)) as cur:
-        return [_floor(row) for row in cur.execute(FLOORS_SQL, {"site": site})]
+    with conn.cursor(row_factory=kwargs_row(_floor)) as cur:
+        return cur.execute(FLOORS_SQL, {"site": site}).fetchall()
 
 
 def crane_states(conn: Connection, site: str) -> list[Crane]:
@@ -120,16 +106,28 @@ def floor_status(online: int, offline: int, active_alerts: int, alarm: bool) -> 
     return "warning" if active_alerts else "ok"
 
 
-def _floor(row: _FloorRow) -> Floor:
-    values = {m.key: row.environment.get(m.key) for m in FLOOR_STATUS}
+def _floor(
+    *,
+    level: int,
+    name: str,
+    workers_present: int,
+    sensors_online: int,
+    sensors_offline: int,
+    active_alerts: int,
+    alarm: bool,
+    active_tasks: list[str],
+    **environment: float | None,
+) -> Floor:
+    """A floor from its row, whose columns are named like these parameters; the others are
+    the floor measurements' (core/measurements.py FLOOR_STATUS), in their order."""
     return Floor(
-        level=row.level,
-        name=row.name,
-        status=floor_status(row.sensors_online, row.sensors_offline, row.active_alerts, row.alarm),
-        workers_present=row.workers_present,
-        environment={k: round(float(v), 2) for k, v in values.items() if v is not None},
-        sensors_online=row.sensors_online,
-        sensors_offline=row.sensors_offline,
-        active_tasks=list(row.active_tasks),
-        active_alerts=row.active_alerts,
+        level=level,
+        name=name,
+        status=floor_status(sensors_online, sensors_offline, active_alerts, alarm),
+        workers_present=workers_present,
+        environment={k: round(v, 2) for k, v in environment.items() if v is not None},
+        sensors_online=sensors_online,
+        sensors_offline=sensors_offline,
+        active_tasks=active_tasks,
+        active_alerts=active_alerts,
     )

@@ -4,8 +4,8 @@
 -- name: floors
 -- Each floor, top first: workers whose tag was heard there in the last 5 minutes, the
 -- latest environment values (air sensors; probes measure concrete: `environment`, each
--- floor measurement's summary as core/measurements.py declares it, and `probe`, the probe's
--- key, filled in by api/site_status.py), sensors on/offline,
+-- floor measurement's summary as core/measurements.py declares it, a column named by its
+-- key, and `probe`, the probe's key, filled in by api/site_status.py), sensors on/offline,
 -- its open alerts (active or acknowledged): how many, and whether any is critical or
 -- major; and its active tasks.
 WITH open_alerts AS (
@@ -17,7 +17,7 @@ WITH open_alerts AS (
 SELECT f.level, f.name,
        count(*) FILTER (WHERE s.kind = 'tag' AND s.last_seen_at > now() - interval '5 min')
            AS workers_present,
-       jsonb_build_object({environment}) AS environment,
+       {environment},
        count(*) FILTER (WHERE s.kind = 'env' AND s.online) AS sensors_online,
        count(*) FILTER (WHERE s.kind = 'env' AND NOT s.online) AS sensors_offline,
        coalesce(a.n, 0) AS active_alerts, coalesce(a.alarm, false) AS alarm,
