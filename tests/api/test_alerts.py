@@ -6,34 +6,17 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.keys import Role, create_key
+from api.keys import create_key
 from core.db import Connection
 from core.settings import Settings
 from sites.site_file import SiteFile
 from tests.helpers import publish, publisher, rows, running_ingest, running_rules, wait_for
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def keys(conn: Connection) -> dict[str, dict[str, str]]:
-    roles: tuple[Role, ...] = ("viewer", "manager", "admin")
-    return {
-        role: {"Authorization": f"Bearer {create_key(conn, f'test {role}', role)[1]}"}
-        for role in roles
-    }
 
 
 @pytest.fixture

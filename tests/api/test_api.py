@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.keys import Role, create_key, revoke_key
+from api.keys import create_key, revoke_key
 from core.db import Connection
 from core.settings import Settings
 from ingest.writer import mark_offline
@@ -18,22 +16,6 @@ from sites.site_file import SiteFile
 from tests.helpers import publish, publisher, rows, running_ingest, wait_for
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def keys(conn: Connection) -> dict[str, dict[str, str]]:
-    headers: dict[str, dict[str, str]] = {}
-    roles: tuple[Role, ...] = ("viewer", "manager")
-    for role in roles:
-        _, secret = create_key(conn, f"test {role}", role)
-        headers[role] = {"Authorization": f"Bearer {secret}"}
-    return headers
 
 
 @pytest.fixture
