@@ -15,8 +15,7 @@ from dashboards.panels import (
     new_dashboard,
     series,
 )
-from dashboards.sql_query import Sql
-from dashboards.wall import TS
+from dashboards.sql_query import TS, Sql
 
 UID = "sitepulse-alerts"
 ALERT_COLUMNS = (

@@ -6,8 +6,7 @@ from __future__ import annotations
 from grafana_foundation_sdk.builders.dashboard import Dashboard
 
 from dashboards.panels import AMBER, RED, grid, levels, new_dashboard, series
-from dashboards.sql_query import Sql
-from dashboards.wall import TS
+from dashboards.sql_query import TS, Sql
 
 UID = "sitepulse-environment"
 # PM10 and PM2.5 24-hour limits of GB 3095-2012 grade II (150 and 75 µg/m³): drawn as

@@ -16,8 +16,8 @@ from dashboards.panels import (
     new_dashboard,
     series,
 )
-from dashboards.sql_query import Sql
-from dashboards.wall import ALERT_COLUMNS, FLOOR_COLUMNS, TS
+from dashboards.sql_query import TS, Sql
+from dashboards.wall import ALERT_COLUMNS, FLOOR_COLUMNS
 
 UID = "sitepulse-floor"
 ON_FLOOR = "AND floor = ${floor:sqlstring}::int"

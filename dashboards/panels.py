@@ -26,30 +26,25 @@ from grafana_foundation_sdk.models.text import TextMode
 from dashboards.sql_query import DATASOURCE, PANEL_SQL, Sql
 
 GREEN, AMBER, RED, GREY = "green", "orange", "red", "#8e8e8e"
-STATUS_CODES = ValueMap(
-    options={
-        "0": ValueMappingResult(text="ok", color=GREEN, index=0),
-        "1": ValueMappingResult(text="warning", color=AMBER, index=1),
-        "2": ValueMappingResult(text="alarm", color=RED, index=2),
-        "3": ValueMappingResult(text="offline", color=GREY, index=3),
-    }
-)
-STATUS_NAMES = ValueMap(
-    options={
-        "ok": ValueMappingResult(text="ok", color=GREEN, index=0),
-        "warning": ValueMappingResult(text="warning", color=AMBER, index=1),
-        "alarm": ValueMappingResult(text="alarm", color=RED, index=2),
-        "offline": ValueMappingResult(text="offline", color=GREY, index=3),
-    }
-)
-SEVERITY_NAMES = ValueMap(
-    options={
-        "critical": ValueMappingResult(color=RED, index=0),
-        "major": ValueMappingResult(color=RED, index=1),
-        "minor": ValueMappingResult(color=AMBER, index=2),
-        "warning": ValueMappingResult(color=AMBER, index=3),
-    }
-)
+# A floor's status, worst last, with its colour; panels show it by name or by its code
+# (the index), the same colours everywhere.
+STATUSES = (("ok", GREEN), ("warning", AMBER), ("alarm", RED), ("offline", GREY))
+SEVERITIES = (("critical", RED), ("major", RED), ("minor", AMBER), ("warning", AMBER))
+
+
+def value_map(named: tuple[tuple[str, str], ...], *, by_code: bool = False) -> ValueMap:
+    """Colour each name (or its index, `by_code`), in the order given."""
+    return ValueMap(
+        options={
+            str(i) if by_code else name: ValueMappingResult(text=name, color=colour, index=i)
+            for i, (name, colour) in enumerate(named)
+        }
+    )
+
+
+STATUS_CODES = value_map(STATUSES, by_code=True)
+STATUS_NAMES = value_map(STATUSES)
+SEVERITY_NAMES = value_map(SEVERITIES)
 
 
 def levels(*steps: tuple[float, str], base: str = GREEN) -> ThresholdsConfig:

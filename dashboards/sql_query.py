@@ -18,6 +18,8 @@ DATASOURCE_TYPE = "grafana-postgresql-datasource"
 DATASOURCE_UID = "sitepulse-db"
 DATASOURCE = DataSourceRef(type_val=DATASOURCE_TYPE, uid=DATASOURCE_UID)
 PANEL_SQL = load_queries("dashboards", "panels.sql")
+# the columns of every time-series query: one series per metric
+TS = ("time", "metric", "value")
 
 
 class SqlQuery(cogvariants.Dataquery):

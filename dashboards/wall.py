@@ -5,25 +5,20 @@ from __future__ import annotations
 
 from grafana_foundation_sdk.builders.dashboard import Dashboard, Row
 
+from dashboards.crane_panels import crane_gauge, crane_history
 from dashboards.panels import (
     AMBER,
-    RED,
     SEVERITY_NAMES,
     STATUS_NAMES,
     big_number,
-    gauge_bars,
     grid,
     levels,
     new_dashboard,
-    series,
     status_history,
 )
-from dashboards.sql_query import Sql
+from dashboards.sql_query import TS, Sql
 
 UID = "sitepulse-wall"
-MOMENT = levels((90, AMBER), (100, RED))
-WIND = levels((9, AMBER), (12, RED))
-TS = ("time", "metric", "value")
 
 
 def site_overview() -> Dashboard:
@@ -40,26 +35,8 @@ def site_overview() -> Dashboard:
                 thresholds=levels((1, AMBER)),
             )
         )
-        .with_panel(
-            gauge_bars(
-                "Crane moment now",
-                crane_now("moment_pct"),
-                unit="percent",
-                thresholds=MOMENT,
-                maximum=120,
-                width=8,
-            )
-        )
-        .with_panel(
-            gauge_bars(
-                "Wind at the jib now",
-                crane_now("wind_mps"),
-                unit="velocityms",
-                thresholds=WIND,
-                maximum=20,
-                width=8,
-            )
-        )
+        .with_panel(crane_gauge("moment_pct"))
+        .with_panel(crane_gauge("wind_mps"))
         .with_row(Row("Floors"))
         .with_panel(
             status_history(
@@ -76,24 +53,8 @@ def site_overview() -> Dashboard:
             )
         )
         .with_row(Row("Cranes and alerts"))
-        .with_panel(
-            series(
-                "Crane moment (max)",
-                crane_series("moment_pct", "max(r.max)"),
-                unit="percent",
-                thresholds=MOMENT,
-                width=8,
-            )
-        )
-        .with_panel(
-            series(
-                "Wind at the jib (max)",
-                crane_series("wind_mps", "max(r.max)"),
-                unit="velocityms",
-                thresholds=WIND,
-                width=8,
-            )
-        )
+        .with_panel(crane_history("moment_pct", width=8))
+        .with_panel(crane_history("wind_mps", width=8))
         .with_panel(
             grid(
                 "Newest alerts",
@@ -105,16 +66,6 @@ def site_overview() -> Dashboard:
     )
 
 
-CRANE_COLUMNS = (
-    "crane",
-    "moment_pct",
-    "wind_mps",
-    "load_t",
-    "radius_m",
-    "tilt_deg",
-    "online",
-    "last_reading",
-)
 FLOOR_COLUMNS = (
     "level",
     "floor",
@@ -127,11 +78,3 @@ FLOOR_COLUMNS = (
     "active_alerts",
 )
 ALERT_COLUMNS = ("time", "severity", "state", "floor", "title", "message")
-
-
-def crane_now(metric: str) -> Sql:
-    return Sql("crane_now", ("crane", metric), metric=metric)
-
-
-def crane_series(metric: str, value: str) -> Sql:
-    return Sql("device_series", TS, "time_series", kind="crane", metric=metric, value=value)
