@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal, get_args
 
 from psycopg import sql
 
@@ -28,6 +29,12 @@ HOUR = timedelta(hours=1)
 _MAX_RANGE = timedelta(hours=6)
 SOURCES: dict[str, str] = {kind: table_of(kind) for kind in READING_KINDS}
 LEVELS: tuple[Rollup, ...] = ("device", "floor")
+Width = Literal["1m", "1h"]
+# each level's key columns in its rollup tables, bucket aside
+_KEYS: dict[Rollup, tuple[str, ...]] = {
+    "device": ("device_id", "metric", "site_id", "kind"),
+    "floor": ("site_id", "floor", "metric", "kind"),
+}
 
 
 @dataclass(frozen=True)
@@ -98,15 +105,27 @@ def ranges(buckets: Iterable[datetime], width: timedelta) -> Iterator[tuple[date
         yield lo, hi
 
 
-def _reroll(conn: Connection, kind: str, width: str, lo: datetime, hi: datetime) -> None:
+def _reroll(conn: Connection, kind: str, width: Width, lo: datetime, hi: datetime) -> None:
     params = {"kind": kind, "lo": lo, "hi": hi}
     for level in LEVELS:
         minute = _MINUTE[kind, level]
         if not minute:
             continue
-        conn.execute(_Q[f"delete_{level}_{width}"], params)
-        for query in minute if width == "1m" else (_Q[f"{level}_1h"],):
+        conn.execute(_DELETE[level, width], params)
+        for query in minute if width == "1m" else (_HOUR[level],):
             conn.execute(query, params)
+
+
+def _rollup_table(level: Rollup, width: Width) -> sql.Identifier:
+    return sql.Identifier(f"{level}_rollup_{width}")
+
+
+def _hour_query(level: Rollup) -> str:
+    keys = sql.SQL(", ").join(map(sql.Identifier, _KEYS[level]))
+    query = sql.SQL(_Q["hour"]).format(
+        target=_rollup_table(level, "1h"), source=_rollup_table(level, "1m"), keys=keys
+    )
+    return query.as_string()
 
 
 def _minute_queries(kind: ReadingKind, level: Rollup) -> tuple[str, ...]:
@@ -140,6 +159,14 @@ def _metric_name(key: str, probe_name: str | None, level: Rollup) -> sql.Composa
 
 _MINUTE: dict[tuple[str, Rollup], tuple[str, ...]] = {
     (kind, level): _minute_queries(kind, level) for kind in READING_KINDS for level in LEVELS
+}
+
+
+_HOUR = {level: _hour_query(level) for level in LEVELS}
+_DELETE = {
+    (level, width): sql.SQL(_Q["delete"]).format(target=_rollup_table(level, width)).as_string()
+    for level in LEVELS
+    for width in get_args(Width)
 }
 
 

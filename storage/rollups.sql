@@ -14,17 +14,9 @@ SELECT DISTINCT time_bucket('1 minute', ts) FROM {source}
 WHERE received_at > coalesce(%(since)s::timestamptz, '-infinity') AND received_at <= %(upto)s
 ORDER BY 1;
 
--- name: delete_device_1m
-DELETE FROM device_rollup_1m WHERE kind = %(kind)s AND bucket >= %(lo)s AND bucket < %(hi)s;
-
--- name: delete_floor_1m
-DELETE FROM floor_rollup_1m WHERE kind = %(kind)s AND bucket >= %(lo)s AND bucket < %(hi)s;
-
--- name: delete_device_1h
-DELETE FROM device_rollup_1h WHERE kind = %(kind)s AND bucket >= %(lo)s AND bucket < %(hi)s;
-
--- name: delete_floor_1h
-DELETE FROM floor_rollup_1h WHERE kind = %(kind)s AND bucket >= %(lo)s AND bucket < %(hi)s;
+-- name: delete
+-- A range of a kind's rollups at one level and width, before it is rolled again.
+DELETE FROM {target} WHERE kind = %(kind)s AND bucket >= %(lo)s AND bucket < %(hi)s;
 
 -- name: device_1m
 -- Each device's rolled-up measurements (`metrics`: ('key', r.column), ...).
@@ -65,22 +57,12 @@ FROM (
     GROUP BY 1, 2, 3
 ) AS heard;
 
--- name: device_1h
-INSERT INTO device_rollup_1h (bucket, device_id, metric, site_id, kind,
-                              min, max, avg, sum, count, last, last_ts)
-SELECT time_bucket('1 hour', bucket), device_id, metric, site_id, kind,
+-- name: hour
+-- The hours from the minutes, at one level (`keys`: the level's key columns).
+INSERT INTO {target} (bucket, {keys}, min, max, avg, sum, count, last, last_ts)
+SELECT time_bucket('1 hour', bucket), {keys},
        min(min), max(max), sum(sum) / sum(count), sum(sum), sum(count),
        last(last, last_ts), max(last_ts)
-FROM device_rollup_1m
-WHERE kind = %(kind)s AND bucket >= %(lo)s AND bucket < %(hi)s
-GROUP BY 1, 2, 3, 4, 5;
-
--- name: floor_1h
-INSERT INTO floor_rollup_1h (bucket, site_id, floor, metric, kind,
-                             min, max, avg, sum, count, last, last_ts)
-SELECT time_bucket('1 hour', bucket), site_id, floor, metric, kind,
-       min(min), max(max), sum(sum) / sum(count), sum(sum), sum(count),
-       last(last, last_ts), max(last_ts)
-FROM floor_rollup_1m
+FROM {source}
 WHERE kind = %(kind)s AND bucket >= %(lo)s AND bucket < %(hi)s
 GROUP BY 1, 2, 3, 4, 5;
