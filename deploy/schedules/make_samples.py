@@ -138,46 +138,32 @@ def _t(value: datetime | None, sep: str = " ") -> str:
 
 
 def write_csv(rows: list[Row], path: Path) -> None:
+    records = [_csv_record(r) for r in rows]
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(
-            [
-                "id",
-                "wbs",
-                "name",
-                "type",
-                "floors",
-                "zones",
-                "planned_start",
-                "planned_finish",
-                "actual_start",
-                "actual_finish",
-                "status",
-                "crew",
-                "trade",
-                "predecessors",
-            ]
-        )
-        for r in rows:
-            actual_start, actual_finish = r.actual
-            writer.writerow(
-                [
-                    r.id,
-                    f"DT.{r.group}",
-                    r.name,
-                    r.type,
-                    r.floor,
-                    r.zone,
-                    _t(r.start),
-                    _t(r.finish),
-                    _t(actual_start),
-                    _t(actual_finish),
-                    r.status,
-                    r.crew,
-                    r.trade,
-                    ";".join(map(str, r.preds)),
-                ]
-            )
+        writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+
+
+def _csv_record(r: Row) -> dict[str, object]:
+    """One task as a CSV row, the columns in the order written."""
+    actual_start, actual_finish = r.actual
+    return {
+        "id": r.id,
+        "wbs": f"DT.{r.group}",
+        "name": r.name,
+        "type": r.type,
+        "floors": r.floor,
+        "zones": r.zone,
+        "planned_start": _t(r.start),
+        "planned_finish": _t(r.finish),
+        "actual_start": _t(actual_start),
+        "actual_finish": _t(actual_finish),
+        "status": r.status,
+        "crew": r.crew,
+        "trade": r.trade,
+        "predecessors": ";".join(map(str, r.preds)),
+    }
 
 
 def write_mspdi(rows: list[Row], path: Path) -> None:
