@@ -7,7 +7,7 @@ import getpass
 from typing import TYPE_CHECKING
 
 from core.errors import SitePulseError
-from sitepulse.commands.group import Commands, handles
+from sitepulse.commands.group import Commands, action, command_group
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -15,22 +15,20 @@ if TYPE_CHECKING:
 
 
 def register(commands: Commands) -> None:
-    alerts = commands.add_parser("alerts", help="alerts").add_subparsers(metavar="ACTION")
-    listing = alerts.add_parser("list", help="alerts, newest first")
+    alerts = command_group(commands, "alerts", "alerts")
+    listing = action(alerts, "list", "alerts, newest first", _list)
     listing.add_argument("--site")
     listing.add_argument("--state", choices=["active", "acknowledged", "resolved", "open"])
     listing.add_argument("--limit", type=int, default=50)
-    handles(listing, _list)
-    for action, text in (
+    for verb, text in (
         ("ack", "acknowledge an alert: someone is on it"),
         ("resolve", "resolve an alert"),
         ("comment", "add a note to an alert's record"),
     ):
-        command = alerts.add_parser(action, help=text)
+        command = action(alerts, verb, text, _act, action=verb)
         command.add_argument("id", type=int)
-        command.add_argument("--note", required=action == "comment")
+        command.add_argument("--note", required=verb == "comment")
         command.add_argument("--by", default=None, help="who (default: your login name)")
-        handles(command, _act, action=action)
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,17 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from sitepulse.commands.group import Commands, handles
+from sitepulse.commands.group import Commands, action
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    api = commands.add_parser("api", help="serve the HTTP API")
+    api = action(commands, "api", "serve the HTTP API", _api)
     api.add_argument("--host", default="127.0.0.1")
     api.add_argument("--port", type=int, default=8080)
-    handles(api, _api)
 
 
 def _api(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,22 +6,20 @@ import argparse
 from typing import TYPE_CHECKING
 
 from core.errors import SitePulseError
-from sitepulse.commands.group import Commands, handles
+from sitepulse.commands.group import Commands, action, command_group
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    keys = commands.add_parser("apikey", help="API keys").add_subparsers(metavar="ACTION")
-    create = keys.add_parser("create", help="create a key; it is shown once")
+    keys = command_group(commands, "apikey", "API keys")
+    create = action(keys, "create", "create a key; it is shown once", _create)
     create.add_argument("--role", choices=["viewer", "manager", "admin"], required=True)
     create.add_argument("--name", required=True, help="who or what uses it")
-    handles(create, _create)
-    revoke = keys.add_parser("revoke", help="revoke a key by its id")
+    revoke = action(keys, "revoke", "revoke a key by its id", _revoke)
     revoke.add_argument("id", type=int)
-    handles(revoke, _revoke)
-    handles(keys.add_parser("list", help="the keys (never the keys themselves)"), _list)
+    action(keys, "list", "the keys (never the keys themselves)", _list)
 
 
 def _create(args: argparse.Namespace, settings: Settings) -> int:

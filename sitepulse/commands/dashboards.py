@@ -7,21 +7,18 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitepulse.commands.group import REPO, Commands, handles
+from sitepulse.commands.group import REPO, Commands, action, command_group
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    boards = commands.add_parser("dashboards", help="Grafana dashboards").add_subparsers(
-        metavar="ACTION"
-    )
-    build = boards.add_parser("build", help="write dashboards JSON and provisioning files")
+    boards = command_group(commands, "dashboards", "Grafana dashboards")
+    build = action(boards, "build", "write dashboards JSON and provisioning files", _build)
     build.add_argument("--out", type=Path, default=REPO / "dashboards")
-    handles(build, _build)
-    publish = boards.add_parser(
-        "publish", help="push folder, datasource, dashboards and playlist to a Grafana"
+    publish = action(
+        boards, "publish", "push folder, datasource, dashboards and playlist to a Grafana", _publish
     )
     publish.add_argument("--url", required=True, help="e.g. http://grafana:3000")
     publish.add_argument("--token", required=True, help="a service account token (Editor)")
@@ -29,12 +26,10 @@ def register(commands: Commands) -> None:
         "--db-host", default="timescaledb:5432", help="the database as Grafana reaches it"
     )
     publish.add_argument("--db-name", default="sitepulse")
-    handles(publish, _publish)
-    handles(
-        boards.add_parser(
-            "db-login",
-            help="let Grafana's read-only role log in with SITEPULSE_GRAFANA_DB_PASSWORD",
-        ),
+    action(
+        boards,
+        "db-login",
+        "let Grafana's read-only role log in with SITEPULSE_GRAFANA_DB_PASSWORD",
         _db_login,
     )
 

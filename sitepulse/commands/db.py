@@ -5,19 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from sitepulse.commands.group import Commands, handles
+from sitepulse.commands.group import Commands, action, command_group
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    db = commands.add_parser("db", help="database schema").add_subparsers(metavar="ACTION")
-    handles(db.add_parser("migrate", help="bring the schema to the current version"), _migrate)
-    handles(
-        db.add_parser("check", help="exit 1 unless TimescaleDB is there and the schema is current"),
-        _check,
-    )
+    db = command_group(commands, "db", "database schema")
+    action(db, "migrate", "bring the schema to the current version", _migrate)
+    action(db, "check", "exit 1 unless TimescaleDB is there and the schema is current", _check)
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,24 +5,20 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from sitepulse.commands.group import Commands, handles
+from sitepulse.commands.group import Commands, action, command_group
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    dead = commands.add_parser("deadletters", help="refused messages").add_subparsers(
-        metavar="ACTION"
-    )
-    listing = dead.add_parser("list", help="list dead letters, newest first")
+    dead = command_group(commands, "deadletters", "refused messages")
+    listing = action(dead, "list", "list dead letters, newest first", _list)
     listing.add_argument("--site")
     listing.add_argument("--all", action="store_true", help="include replayed letters")
     listing.add_argument("--limit", type=int, default=50)
-    handles(listing, _list)
-    replay = dead.add_parser("replay", help="store the dead letters that now pass")
+    replay = action(dead, "replay", "store the dead letters that now pass", _replay)
     replay.add_argument("--site")
-    handles(replay, _replay)
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,16 +6,15 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitepulse.commands.group import REPO, Commands, handles
+from sitepulse.commands.group import REPO, Commands, action
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    demo = commands.add_parser("demo", help="run the whole system on this machine")
+    demo = action(commands, "demo", "run the whole system on this machine", _demo)
     demo.add_argument("--site-file", type=Path, default=REPO / "deploy/sites/demo-tower.yaml")
-    handles(demo, _demo)
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:

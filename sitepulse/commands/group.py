@@ -21,3 +21,17 @@ REPO = Path(__file__).resolve().parents[2]
 def handles(parser: argparse.ArgumentParser, handler: Handler, **defaults: object) -> None:
     """`parser`'s command runs `handler`."""
     parser.set_defaults(handler=handler, **defaults)
+
+
+def command_group(commands: Commands, name: str, about: str) -> Commands:
+    """`sitepulse NAME ACTION ...`: the group's actions are added to what this returns."""
+    return commands.add_parser(name, help=about).add_subparsers(metavar="ACTION")
+
+
+def action(
+    group: Commands, name: str, about: str, handler: Handler, **defaults: object
+) -> argparse.ArgumentParser:
+    """A command that runs `handler`; its own arguments are added to what this returns."""
+    parser = group.add_parser(name, help=about)
+    handles(parser, handler, **defaults)
+    return parser

@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from sitepulse.commands.group import Commands, handles
+from sitepulse.commands.group import Commands, action
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    ingest = commands.add_parser("ingest", help="run the MQTT to TimescaleDB ingest service")
+    ingest = action(commands, "ingest", "run the MQTT to TimescaleDB ingest service", _ingest)
     ingest.add_argument("--client-id", help="default: SITEPULSE_INGEST_CLIENT_ID")
-    handles(ingest, _ingest)
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:

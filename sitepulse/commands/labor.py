@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import SitePulseError
-from sitepulse.commands.group import Commands, handles
+from sitepulse.commands.group import Commands, action, command_group
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    labor = commands.add_parser("labor", help="labour hours").add_subparsers(metavar="ACTION")
-    export = labor.add_parser(
-        "export", help="hours per worker, trade, floor and task per day, as CSV"
+    labor = command_group(commands, "labor", "labour hours")
+    export = action(
+        labor, "export", "hours per worker, trade, floor and task per day, as CSV", _export
     )
     export.add_argument("file", type=Path, help="the CSV to write ('-' for stdout)")
     export.add_argument("--site", help="default: the only site in the database")
@@ -30,7 +30,6 @@ def register(commands: Commands) -> None:
         help="first day (site's clock), e.g. 2026-11-23",
     )
     export.add_argument("--to", type=date.fromisoformat, help="last day; default: --from")
-    handles(export, _export)
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:

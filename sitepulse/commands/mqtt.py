@@ -7,16 +7,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import SitePulseError
-from sitepulse.commands.group import Commands, handles
+from sitepulse.commands.group import Commands, action, command_group
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    mqtt = commands.add_parser("mqtt", help="broker credentials").add_subparsers(metavar="ACTION")
-    creds = mqtt.add_parser(
-        "credentials", help="write Mosquitto's password and ACL files from the registry"
+    mqtt = command_group(commands, "mqtt", "broker credentials")
+    creds = action(
+        mqtt,
+        "credentials",
+        "write Mosquitto's password and ACL files from the registry",
+        _credentials,
     )
     creds.add_argument("--dir", type=Path, help="default: SITEPULSE_MQTT_DIR")
     creds.add_argument("--no-registry", action="store_true", help="service users only")
@@ -27,7 +30,6 @@ def register(commands: Commands) -> None:
         help="also the simulator's account (may publish anywhere under site/#): development "
         "and benchmarks only",
     )
-    handles(creds, _credentials)
 
 
 def _credentials(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,32 +7,28 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sitepulse.commands.group import Commands, handles
+from sitepulse.commands.group import Commands, action
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    rules = commands.add_parser(
-        "rules", help="run the rules service (judge readings, raise alerts, notify)"
+    rules = action(
+        commands, "rules", "run the rules service (judge readings, raise alerts, notify)", _rules
     )
     rules.add_argument(
         "--no-storage-jobs",
         action="store_true",
         help="do not host the rollup and retention jobs (another process does)",
     )
-    handles(rules, _rules)
     actions = rules.add_subparsers(metavar="ACTION")
-    check = actions.add_parser("check", help="validate rule pack files")
+    check = action(actions, "check", "validate rule pack files", _rules_check)
     check.add_argument("files", type=Path, nargs="+")
-    handles(check, _rules_check)
-    shown = actions.add_parser("list", help="the rules in force (with a site's overrides)")
+    shown = action(actions, "list", "the rules in force (with a site's overrides)", _rules_list)
     shown.add_argument("--site")
-    handles(shown, _rules_list)
-    notify = actions.add_parser("check-notify", help="validate a notification file")
+    notify = action(actions, "check-notify", "validate a notification file", _notify_check)
     notify.add_argument("file", type=Path)
-    handles(notify, _notify_check)
 
 
 def _rules(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,23 +8,23 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitepulse.commands.group import Commands, handles
+from sitepulse.commands.group import Commands, action, command_group
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    schedule = commands.add_parser("schedule", help="a site's schedule").add_subparsers(
-        metavar="ACTION"
-    )
-    imp = schedule.add_parser(
-        "import", help="import tasks from CSV, Microsoft Project XML or Primavera P6 XER"
+    schedule = command_group(commands, "schedule", "a site's schedule")
+    imp = action(
+        schedule,
+        "import",
+        "import tasks from CSV, Microsoft Project XML or Primavera P6 XER",
+        _import,
     )
     imp.add_argument("file", type=Path)
     imp.add_argument("--site", help="default: the only site in the database")
     imp.add_argument("--mapping", type=Path, help="YAML: how tasks map to floors, zones, types")
-    handles(imp, _import)
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import SitePulseError
-from sitepulse.commands.group import REPO, Commands, handles
+from sitepulse.commands.group import REPO, Commands, action
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def register(commands: Commands) -> None:
-    sim = commands.add_parser("simulate", help="publish a simulated site over MQTT")
+    sim = action(commands, "simulate", "publish a simulated site over MQTT", _simulate)
     sim.add_argument("--site-file", type=Path, default=REPO / "deploy/sites/demo-tower.yaml")
     sim.add_argument("--seed", type=int, default=1)
     sim.add_argument("--speed", type=float, default=60.0, help="simulated seconds per second")
@@ -50,7 +50,6 @@ def register(commands: Commands) -> None:
     sim.add_argument("--rate", type=float, default=0.0, help="load mode: messages/s in all")
     sim.add_argument("--procs", type=int, default=2, help="load mode: publisher processes")
     sim.add_argument("--load-site", default="load", help="load mode: the site id to use")
-    handles(sim, _simulate)
 
 
 def parse(text: str) -> FaultRates:

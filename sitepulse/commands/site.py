@@ -6,20 +6,18 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitepulse.commands.group import Commands, handles
+from sitepulse.commands.group import Commands, action, command_group
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    site = commands.add_parser("site", help="the site registry").add_subparsers(metavar="ACTION")
-    load = site.add_parser("load", help="apply a site file (create or update)")
+    site = command_group(commands, "site", "the site registry")
+    load = action(site, "load", "apply a site file (create or update)", _load)
     load.add_argument("file", type=Path)
-    handles(load, _load)
-    check = site.add_parser("check", help="validate a site file without loading it")
+    check = action(site, "check", "validate a site file without loading it", _check)
     check.add_argument("file", type=Path)
-    handles(check, _check)
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,29 +6,25 @@ import argparse
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sitepulse.commands.group import Commands, handles
+from sitepulse.commands.group import Commands, action, command_group
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 
 def register(commands: Commands) -> None:
-    rollups = commands.add_parser("rollups", help="reading rollups").add_subparsers(
-        metavar="ACTION"
-    )
-    handles(
-        rollups.add_parser(
-            "refresh", help="re-roll the minutes and hours touched since the last refresh"
-        ),
+    rollups = command_group(commands, "rollups", "reading rollups")
+    action(
+        rollups,
+        "refresh",
+        "re-roll the minutes and hours touched since the last refresh",
         _rollups_refresh,
     )
-    retention = commands.add_parser("retention", help="raw-data retention").add_subparsers(
-        metavar="ACTION"
-    )
-    handles(
-        retention.add_parser(
-            "apply", help="drop chunks past SITEPULSE_RETENTION_DAYS; compression where licensed"
-        ),
+    retention = command_group(commands, "retention", "raw-data retention")
+    action(
+        retention,
+        "apply",
+        "drop chunks past SITEPULSE_RETENTION_DAYS; compression where licensed",
         _retention_apply,
     )
 
