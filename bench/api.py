@@ -6,8 +6,6 @@ floors and 30 days of data, against the same queries run straight on PostgreSQL.
 
 from __future__ import annotations
 
-import argparse
-import statistics
 import sys
 import threading
 import time
@@ -21,6 +19,7 @@ import uvicorn
 from api.app import create_app
 from api.keys import create_key
 from api.site_status import FLOORS_SQL
+from bench.figures import bench_parser, percentiles, timed
 from bench.scratch import create_scratch, drop_scratch
 from core.sql import load_queries
 from sites.site_file import SiteFile
@@ -50,24 +49,8 @@ def tower(floors: int) -> SiteFile:
     )
 
 
-def percentiles(samples_ms: list[float]) -> str:
-    ordered = sorted(samples_ms)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return f"p50 {statistics.median(ordered):6.1f} ms   p99 {p99:6.1f} ms"
-
-
-def timed(call: Callable[[], object], n: int) -> list[float]:
-    call()  # warm
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = bench_parser(__doc__)
     parser.add_argument("--floors", type=int, default=50)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--requests", type=int, default=300)

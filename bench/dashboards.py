@@ -7,13 +7,13 @@ p50/p99 per panel; and the rollup refresh, first (a backfill) and each minute af
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from bench.api import SITE, percentiles, timed, tower
+from bench.api import SITE, tower
+from bench.figures import bench_parser, percentile, percentiles, timed
 from bench.scratch import create_scratch, drop_scratch
 from core.sql import load_queries
 from dashboards.catalog import panel_queries
@@ -39,7 +39,7 @@ def tower_with_cranes(floors: int) -> SiteFile:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = bench_parser(__doc__)
     parser.add_argument("--floors", type=int, default=50)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--runs", type=int, default=30)
@@ -96,7 +96,7 @@ def main() -> int:
             context = QueryContext(now - length, now, interval, {"site": SITE, "floor": "25"})
             sql = expand(panel.query.raw_sql, context.with_time_from(panel.time_from))
             samples = timed(lambda sql=sql: conn.execute(sql).fetchall(), args.runs)  # type: ignore[misc]
-            p99 = sorted(samples)[min(len(samples) - 1, int(len(samples) * 0.99))]
+            p99 = percentile(samples, 0.99)
             slowest = max(slowest, p99)
             name = f"{panel.dashboard.removeprefix('sitepulse-')}: {panel.panel}"[:60]
             if panel.query.ref_id != "A":

@@ -11,7 +11,6 @@ own database; publishes as the simulator user on sites `bench` and `bench-ceilin
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -24,6 +23,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from bench.figures import bench_parser, percentile
 from bench.scratch import create_scratch, drop_scratch
 from core.db import Connection, connect
 from core.settings import Settings
@@ -186,15 +186,13 @@ def paced_latency(
     for thread in threads:
         thread.join(5)
     listener.close()
-    latencies.sort()
-    p50 = statistics.median(latencies)
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
     print(f"  paced publish achieved {achieved:,.0f} msg/s; {len(latencies)} probe samples")
     return p50, p99, len(latencies)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = bench_parser(__doc__)
     parser.add_argument("--messages", type=int, default=100_000, help="single-reading messages")
     parser.add_argument("--gateway-messages", type=int, default=5_000, help="of 100 readings")
     parser.add_argument("--publishers", type=int, default=2, help="publisher processes")

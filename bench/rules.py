@@ -13,7 +13,6 @@ Needs the services of deploy/debian/services.sh (it starts them); uses its own d
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -26,6 +25,7 @@ from datetime import UTC, datetime
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from bench.figures import bench_parser, percentile
 from bench.scratch import create_scratch, drop_scratch
 from core.db import connect
 from core.settings import Settings
@@ -83,13 +83,8 @@ def background(settings: Settings, rate: float, stop: threading.Event) -> int:
     return sent
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = bench_parser(__doc__)
     parser.add_argument("--cranes", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--background-rate", type=float, default=2000.0)

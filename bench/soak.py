@@ -19,7 +19,6 @@ and site id, and clears the retained statuses it published.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -30,6 +29,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.figures import bench_parser, percentile
 from bench.scratch import create_scratch, drop_scratch
 from core.db import Connection, connect, database_errors
 from core.errors import DatabaseUnavailable
@@ -168,13 +168,8 @@ def alert_latencies(conn: Connection, site_id: str) -> list[tuple[str, Latency |
     return out
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = bench_parser(__doc__)
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--faults", type=FaultRates.parse, default=FaultRates.parse("all=0.06"))
     parser.add_argument("--seed", type=int, default=1)
