@@ -140,13 +140,27 @@ def _minute_queries(kind: ReadingKind, level: Rollup) -> tuple[str, ...]:
             )
             for m in measured
         )
-        query = sql.SQL(_Q[f"{level}_1m"]).format(
-            kind=sql.Literal(kind), source=sql.Identifier(SOURCES[kind]), metrics=metrics
+        query = sql.SQL(_Q["minute"]).format(
+            target=_rollup_table(level, "1m"),
+            columns=sql.SQL(", ").join(map(sql.Identifier, _KEYS[level])),
+            keys=sql.SQL(", ").join(_key_value(c, kind) for c in _KEYS[level]),
+            source=sql.Identifier(SOURCES[kind]),
+            metrics=metrics,
+            only=sql.SQL("AND r.floor IS NOT NULL" if level == "floor" else ""),
         )
         queries.append(query.as_string())
     if level == "floor" and kind == "tag":
         queries.append(_Q["floor_1m_workers"])
     return tuple(queries)
+
+
+def _key_value(column: str, kind: str) -> sql.Composable:
+    """A key column's value for a raw row `r` and its measurement `m`."""
+    if column == "kind":
+        return sql.Literal(kind)
+    if column == "metric":
+        return sql.SQL("m.metric")
+    return sql.SQL("r.{}").format(sql.Identifier(column))
 
 
 def _metric_name(key: str, probe_name: str | None, level: Rollup) -> sql.Composable:

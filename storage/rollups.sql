@@ -18,30 +18,18 @@ ORDER BY 1;
 -- A range of a kind's rollups at one level and width, before it is rolled again.
 DELETE FROM {target} WHERE kind = %(kind)s AND bucket >= %(lo)s AND bucket < %(hi)s;
 
--- name: device_1m
--- Each device's rolled-up measurements (`metrics`: ('key', r.column), ...).
-INSERT INTO device_rollup_1m (bucket, device_id, metric, site_id, kind,
-                              min, max, avg, sum, count, last, last_ts)
-SELECT time_bucket('1 minute', r.ts), r.device_id, m.metric, r.site_id, {kind},
+-- name: minute
+-- A kind's rolled-up measurements per minute, at one level (`keys`: the level's key
+-- columns, as r.column, m.metric and the kind). `metrics` is ('key', r.column), ...; per
+-- floor a concrete probe's temp_c is the concrete surface, not the air, so its metric is
+-- (CASE WHEN r.core_temp_c IS NULL THEN 'temp_c' ELSE 'surface_temp_c' END, r.temp_c).
+INSERT INTO {target} (bucket, {columns}, min, max, avg, sum, count, last, last_ts)
+SELECT time_bucket('1 minute', r.ts), {keys},
        min(m.value), max(m.value), avg(m.value), sum(m.value), count(*),
        last(m.value, r.ts), max(r.ts)
 FROM {source} AS r
 CROSS JOIN LATERAL (VALUES {metrics}) AS m (metric, value)
-WHERE r.ts >= %(lo)s AND r.ts < %(hi)s AND m.value IS NOT NULL
-GROUP BY 1, 2, 3, 4;
-
--- name: floor_1m
--- Each floor's measurements rolled up per floor. A concrete probe's temp_c is the
--- concrete surface, not the air: its metric is then `surface_temp_c` (`metrics`:
--- (CASE WHEN r.core_temp_c IS NULL THEN 'temp_c' ELSE 'surface_temp_c' END, r.temp_c), ...).
-INSERT INTO floor_rollup_1m (bucket, site_id, floor, metric, kind,
-                             min, max, avg, sum, count, last, last_ts)
-SELECT time_bucket('1 minute', r.ts), r.site_id, r.floor, m.metric, {kind},
-       min(m.value), max(m.value), avg(m.value), sum(m.value), count(*),
-       last(m.value, r.ts), max(r.ts)
-FROM {source} AS r
-CROSS JOIN LATERAL (VALUES {metrics}) AS m (metric, value)
-WHERE r.ts >= %(lo)s AND r.ts < %(hi)s AND r.floor IS NOT NULL AND m.value IS NOT NULL
+WHERE r.ts >= %(lo)s AND r.ts < %(hi)s AND m.value IS NOT NULL {only}
 GROUP BY 1, 2, 3, 4;
 
 -- name: floor_1m_workers
