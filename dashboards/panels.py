@@ -3,6 +3,8 @@ that mean the same everywhere, the read-only data source, the site and floor var
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from grafana_foundation_sdk.builders import bargauge, stat, statetimeline, table, text, timeseries
 from grafana_foundation_sdk.builders.common import (
     GraphThresholdsStyleConfig,
@@ -10,6 +12,8 @@ from grafana_foundation_sdk.builders.common import (
     VizLegendOptions,
 )
 from grafana_foundation_sdk.builders.dashboard import Dashboard, QueryVariable, ThresholdsConfig
+from grafana_foundation_sdk.cog.builder import Builder
+from grafana_foundation_sdk.cog.variants import Dataquery
 from grafana_foundation_sdk.models import common
 from grafana_foundation_sdk.models.dashboard import (
     DynamicConfigValue,
@@ -88,6 +92,22 @@ def new_dashboard(uid: str, title: str, description: str, *, floor: bool = False
     return board
 
 
+AnyPanel = TypeVar(
+    "AnyPanel", timeseries.Panel, statetimeline.Panel, stat.Panel, bargauge.Panel, table.Panel
+)
+
+
+def placed(panel: AnyPanel, title: str, targets: list[Sql], width: int, height: int) -> AnyPanel:
+    """A panel with its title, its queries on the read-only data source, and its size."""
+    return (
+        panel.title(title)
+        .datasource(DATASOURCE)
+        .targets(list[Builder[Dataquery]](targets))
+        .span(width)
+        .height(height)
+    )
+
+
 def series(
     title: str,
     *targets: Sql,
@@ -98,13 +118,8 @@ def series(
     bars: bool = False,
 ) -> timeseries.Panel:
     panel = (
-        timeseries.Panel()
-        .title(title)
-        .datasource(DATASOURCE)
-        .targets(list(targets))
+        placed(timeseries.Panel(), title, list(targets), width, height)
         .unit(unit)
-        .span(width)
-        .height(height)
         .interval("1m")  # the finest rollup
         .legend(VizLegendOptions().display_mode(common.LegendDisplayMode.LIST).show_legend(True))
     )
@@ -121,12 +136,7 @@ def status_history(
     title: str, target: Sql, *, width: int = 24, height: int = 14
 ) -> statetimeline.Panel:
     return (
-        statetimeline.Panel()
-        .title(title)
-        .datasource(DATASOURCE)
-        .with_target(target)
-        .span(width)
-        .height(height)
+        placed(statetimeline.Panel(), title, [target], width, height)
         .interval("1m")
         .mappings([STATUS_CODES])
         .show_value(common.VisibilityMode.NEVER)
@@ -147,13 +157,8 @@ def big_number(
     mappings: list[ValueMapping] | None = None,
 ) -> stat.Panel:
     panel = (
-        stat.Panel()
-        .title(title)
-        .datasource(DATASOURCE)
-        .with_target(target)
+        placed(stat.Panel(), title, [target], width, height)
         .unit(unit)
-        .span(width)
-        .height(height)
         .color_mode(common.BigValueColorMode.BACKGROUND)
         .graph_mode(common.BigValueGraphMode.NONE)
         .reduce_options(ReduceDataOptions().values(True).calcs(["lastNotNull"]))
@@ -175,15 +180,10 @@ def gauge_bars(
     height: int = 7,
 ) -> bargauge.Panel:
     return (
-        bargauge.Panel()
-        .title(title)
-        .datasource(DATASOURCE)
-        .with_target(target)
+        placed(bargauge.Panel(), title, [target], width, height)
         .unit(unit)
         .min(0)
         .max(maximum)
-        .span(width)
-        .height(height)
         .thresholds(thresholds)
         .display_mode(common.BarGaugeDisplayMode.BASIC)
         .orientation(common.VizOrientation.HORIZONTAL)
@@ -200,14 +200,7 @@ def grid(
     coloured: dict[str, ValueMap] | None = None,
 ) -> table.Panel:
     """A table; the columns named in `coloured` get their cells coloured by the mapping."""
-    panel = (
-        table.Panel()
-        .title(title)
-        .datasource(DATASOURCE)
-        .with_target(target)
-        .span(width)
-        .height(height)
-    )
+    panel = placed(table.Panel(), title, [target], width, height)
     for column, mapping in (coloured or {}).items():
         panel = panel.override_by_name(
             column,
