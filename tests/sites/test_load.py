@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,8 @@ from sites.store import apply_site
 from tests.helpers import REPO, make_test_site, site_yaml, sitepulse
 
 TABLES = ("sites", "floors", "zones", "cranes", "devices", "workers")
+# what tests/data/site.yaml declares, table by table
+TEST_SITE = {"sites": 1, "floors": 4, "zones": 3, "cranes": 1, "devices": 9, "workers": 3}
 
 
 def counts(conn: Connection) -> dict[str, int]:
@@ -26,28 +26,14 @@ def registry_version(conn: Connection) -> int:
 def test_loading_the_same_file_twice_changes_nothing(conn: Connection, site_id: str) -> None:
     site = make_test_site(site_id)
     first = apply_site(conn, site)
-    assert first.written == {
-        "sites": 1,
-        "floors": 4,
-        "zones": 3,
-        "cranes": 1,
-        "devices": 9,
-        "workers": 3,
-    }
+    assert first.written == TEST_SITE
     version = registry_version(conn)
     snapshot = conn.execute("SELECT * FROM devices ORDER BY id").fetchall()
     second = apply_site(conn, site)
     assert second.total == 0
     assert registry_version(conn) == version
     assert conn.execute("SELECT * FROM devices ORDER BY id").fetchall() == snapshot
-    assert counts(conn) == {
-        "sites": 1,
-        "floors": 4,
-        "zones": 3,
-        "cranes": 1,
-        "devices": 9,
-        "workers": 3,
-    }
+    assert counts(conn) == TEST_SITE
 
 
 def test_a_changed_file_updates_in_place(conn: Connection, site_id: str) -> None:
@@ -124,16 +110,7 @@ def test_the_cli_refuses_a_broken_site_file_naming_line_and_field(
     assert old in text
     path = tmp_path / "site.yaml"
     path.write_text(text.replace(old, new), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "sitepulse", "site", "load", str(path)],
-        capture_output=True,
-        text=True,
-        env={
-            "SITEPULSE_DATABASE_URL": settings.database_url.get_secret_value(),
-            "PATH": "/usr/bin",
-        },
-        check=False,
-    )
+    done = sitepulse(settings, "site", "load", str(path), ok=False)
     assert done.returncode == 1
     assert f"{path}:{line}: {field}" in done.stderr
     assert "nothing was loaded" in done.stderr
