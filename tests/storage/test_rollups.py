@@ -43,9 +43,28 @@ def _values(found: list[tuple[Any, ...]], keys: int) -> dict[Key, Key]:
     return out
 
 
+def direct(
+    conn: Connection, width: str, by: str, name: str, metric: str, table: str, where: str = "true"
+) -> dict[Key, Key]:
+    """One metric's buckets by `by`, straight from the raw rows of `table` (a different
+    formulation from storage/rollups.sql, which re-rolls hours from minutes)."""
+    query = sql.SQL(
+        "SELECT time_bucket({width}::interval, ts), {by}, {name},"
+        " min({m}), max({m}), avg({m}), count({m}),"
+        " (array_agg({m} ORDER BY ts DESC) FILTER (WHERE {m} IS NOT NULL))[1]"
+        " FROM {table} WHERE {where} GROUP BY 1, 2 HAVING count({m}) > 0"
+    ).format(
+        width=sql.Literal(width),
+        by=sql.Identifier(by),
+        name=sql.Literal(name),
+        m=sql.Identifier(metric),
+        table=sql.Identifier(table),
+        where=sql.SQL(where),
+    )
+    return _values(rows(conn, query.as_string(conn)), 3)
+
+
 def direct_device(conn: Connection, width: str) -> dict[Key, Key]:
-    """Straight from the raw rows, one metric at a time (a different formulation from
-    storage/rollups.sql, which re-rolls hours from minutes)."""
     expected: dict[Key, Key] = {}
     for table, metrics in (
         ("crane_readings", CRANE),
@@ -53,18 +72,7 @@ def direct_device(conn: Connection, width: str) -> dict[Key, Key]:
         ("tag_readings", ("battery_pct",)),
     ):
         for metric in metrics:
-            query = sql.SQL(
-                "SELECT time_bucket({width}::interval, ts), device_id, {name},"
-                " min({m}), max({m}), avg({m}), count({m}),"
-                " (array_agg({m} ORDER BY ts DESC) FILTER (WHERE {m} IS NOT NULL))[1]"
-                " FROM {table} GROUP BY 1, 2 HAVING count({m}) > 0"
-            ).format(
-                width=sql.Literal(width),
-                name=sql.Literal(metric),
-                m=sql.Identifier(metric),
-                table=sql.Identifier(table),
-            )
-            expected |= _values(rows(conn, query.as_string(conn)), 3)
+            expected |= direct(conn, width, "device_id", metric, metric, table)
     return expected
 
 
@@ -76,19 +84,7 @@ def direct_floor(conn: Connection, width: str) -> dict[Key, Key]:
     ]
     series += [(metric, metric, "true") for metric in ENV if metric != "temp_c"]
     for name, metric, air_or_probe in series:
-        where = sql.SQL(air_or_probe)
-        query = sql.SQL(
-            "SELECT time_bucket({width}::interval, ts), floor, {name},"
-            " min({m}), max({m}), avg({m}), count({m}),"
-            " (array_agg({m} ORDER BY ts DESC) FILTER (WHERE {m} IS NOT NULL))[1]"
-            " FROM env_readings WHERE {where} GROUP BY 1, 2 HAVING count({m}) > 0"
-        ).format(
-            width=sql.Literal(width),
-            name=sql.Literal(name),
-            m=sql.Identifier(metric),
-            where=where,
-        )
-        expected |= _values(rows(conn, query.as_string(conn)), 3)
+        expected |= direct(conn, width, "floor", name, metric, "env_readings", air_or_probe)
     # workers: distinct tags a minute; an hour is the minutes' min, max, mean and last
     expected |= _values(
         rows(
