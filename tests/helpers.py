@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -99,7 +100,7 @@ def wait_for(
 def running_ingest(settings: Settings) -> Iterator[IngestService]:
     """The ingest service in a thread of the test process, subscribed before we publish."""
     service = IngestService(settings)
-    with _in_thread(Runner(settings, service)) as errors:
+    with in_thread(Runner(settings, service)) as errors:
         if not service.consumer.subscribed.wait(10):
             msg = f"ingest did not subscribe within 10 s ({errors or 'no error'})"
             raise AssertionError(msg)
@@ -110,7 +111,7 @@ def running_ingest(settings: Settings) -> Iterator[IngestService]:
 def running_rules(settings: Settings) -> Iterator[RulesService]:
     """The rules service in a thread of the test process, listening before we publish."""
     service = RulesService(settings)
-    with _in_thread(Runner(settings, service)) as errors:
+    with in_thread(Runner(settings, service)) as errors:
         wait_for(lambda: service.listening.is_set() or bool(errors), bool, what="rules to listen")
         if errors:
             raise errors[0]
@@ -118,8 +119,16 @@ def running_rules(settings: Settings) -> Iterator[RulesService]:
 
 
 @contextmanager
-def _in_thread(runner: Runner) -> Iterator[list[BaseException]]:
-    """Run a service in a thread; stop it afterwards and raise what it raised."""
+def running_pipeline(settings: Settings) -> Iterator[mqtt.Client]:
+    """Ingest and rules running, and a publisher connected: readings in, alerts out."""
+    with running_ingest(settings), running_rules(settings), publisher(settings) as client:
+        yield client
+
+
+@contextmanager
+def in_thread(runner: Runner, stop_within_s: float = 30) -> Iterator[list[BaseException]]:
+    """Run the runner in a thread; stop it afterwards, raise what it raised, and fail if
+    it has not stopped within `stop_within_s`."""
     errors: list[BaseException] = []
 
     def target() -> None:
@@ -135,9 +144,10 @@ def _in_thread(runner: Runner) -> Iterator[list[BaseException]]:
         yield errors
     finally:
         runner.request_stop()
-        thread.join(30)
+        thread.join(stop_within_s)
         if errors:
             raise errors[0]
+        assert not thread.is_alive(), f"{name} did not stop within {stop_within_s} s"
 
 
 def sitepulse(settings: Settings, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
@@ -158,3 +168,17 @@ def sitepulse(settings: Settings, *args: str, ok: bool = True) -> subprocess.Com
 
 def rows(conn: Any, query: str, *params: Any) -> list[tuple[Any, ...]]:
     return list(conn.execute(query, params).fetchall())
+
+
+def in_the_2f_shaft(start: datetime, every_s: int = 3) -> list[dict[str, Any]]:
+    """A tag's readings from `start`, every `every_s` for 12 s, standing in the shaft on 2F
+    (a hazard zone of tests/data/site.yaml)."""
+    return [
+        {
+            "ts": int((start + timedelta(seconds=i)).timestamp() * 1000),
+            "x_m": 3.0,
+            "y_m": 3.0,
+            "floor": 2,
+        }
+        for i in range(0, 13, every_s)
+    ]

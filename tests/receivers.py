@@ -37,6 +37,15 @@ class Received:
     body: dict[str, Any]
 
 
+def reply_json(handler: BaseHTTPRequestHandler, status: int, answer: Any) -> None:
+    body = json.dumps(answer).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 @dataclass
 class HttpReceiver:
     """POST /webhook, /wecom, /dingtalk, /feishu. A bad signature is refused as the real
@@ -65,12 +74,7 @@ class HttpReceiver:
                     receiver.received.append(
                         Received(parts.path, query, dict(self.headers), json.loads(raw))
                     )
-                body = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                reply_json(self, status, answer)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

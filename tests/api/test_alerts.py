@@ -16,23 +16,16 @@ from api.keys import create_key
 from core.db import Connection
 from core.settings import Settings
 from sites.site_file import SiteFile
-from tests.helpers import publish, publisher, rows, running_ingest, running_rules, wait_for
+from tests.api.conftest import Keys
+from tests.helpers import in_the_2f_shaft, publish, rows, running_pipeline, wait_for
 
 
 @pytest.fixture
 def hazard_alert(settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile) -> int:
     """Li Wei stands in the 2F shaft (a hazard zone) for 12 s: a major alert on floor 2."""
     start = datetime.now(UTC) - timedelta(seconds=20)
-    shaft = [
-        {
-            "ts": int((start + timedelta(seconds=i)).timestamp() * 1000),
-            "x_m": 3.0,
-            "y_m": 3.0,
-            "floor": 2,
-        }
-        for i in range(0, 13, 3)
-    ]
-    with running_ingest(settings), running_rules(settings), publisher(settings) as client:
+    shaft = in_the_2f_shaft(start)
+    with running_pipeline(settings) as client:
         publish(client, f"site/{site_id}/gateway/gw-01/telemetry", json.dumps({"tag-0001": shaft}))
         found = wait_for(
             lambda: rows(conn, "SELECT id FROM alerts WHERE site_id = %s", site_id),
@@ -43,7 +36,7 @@ def hazard_alert(settings: Settings, conn: Connection, site_id: str, loaded_site
 
 
 def test_alerts_list_filter_and_read(
-    client: TestClient, keys: dict[str, dict[str, str]], hazard_alert: int, site_id: str
+    client: TestClient, keys: Keys, hazard_alert: int, site_id: str
 ) -> None:
     assert client.get("/api/v1/alerts").status_code == 401
     listed = client.get(f"/api/v1/alerts?site={site_id}&state=active", headers=keys["viewer"])
@@ -67,9 +60,7 @@ def test_alerts_list_filter_and_read(
     assert one["events"][0]["actor"] == "rules"
 
 
-def test_alert_parameters_are_checked_naming_the_field(
-    client: TestClient, keys: dict[str, dict[str, str]]
-) -> None:
+def test_alert_parameters_are_checked_naming_the_field(client: TestClient, keys: Keys) -> None:
     bad = client.get("/api/v1/alerts?state=open-ish", headers=keys["viewer"])
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "query.state.0"
@@ -80,7 +71,7 @@ def test_alert_parameters_are_checked_naming_the_field(
 
 
 def test_a_viewer_may_not_acknowledge_a_manager_may(
-    client: TestClient, keys: dict[str, dict[str, str]], hazard_alert: int, conn: Connection
+    client: TestClient, keys: Keys, hazard_alert: int, conn: Connection
 ) -> None:
     url = f"/api/v1/alerts/{hazard_alert}"
     refused = client.post(f"{url}/ack", headers=keys["viewer"])
@@ -111,7 +102,7 @@ def test_a_viewer_may_not_acknowledge_a_manager_may(
 
 
 def test_an_open_major_alert_turns_its_floor_to_alarm(
-    client: TestClient, keys: dict[str, dict[str, str]], hazard_alert: int, site_id: str
+    client: TestClient, keys: Keys, hazard_alert: int, site_id: str
 ) -> None:
     floors = {
         f["level"]: f
@@ -130,12 +121,9 @@ def test_an_open_major_alert_turns_its_floor_to_alarm(
     assert "# TYPE sitepulse_alerts_open gauge" in metrics
 
 
+@pytest.mark.usefixtures("loaded_site")
 def test_rules_in_force_and_an_admins_override(
-    client: TestClient,
-    keys: dict[str, dict[str, str]],
-    loaded_site: SiteFile,
-    site_id: str,
-    conn: Connection,
+    client: TestClient, keys: Keys, site_id: str, conn: Connection
 ) -> None:
     url = f"/api/v1/sites/{site_id}/rules"
     listed = client.get(url, headers=keys["viewer"]).json()
@@ -172,8 +160,9 @@ def test_rules_in_force_and_an_admins_override(
         ("{device}: {worker.__class__}", "message: {worker.__class__}: write the field's name"),
     ],
 )
+@pytest.mark.usefixtures("loaded_site")
 def test_an_override_message_format_beyond_the_allowed_is_refused_naming_the_field(
-    api_url: str, conn: Connection, loaded_site: SiteFile, site_id: str, message: str, named: str
+    api_url: str, conn: Connection, site_id: str, message: str, named: str
 ) -> None:
     _, admin = create_key(conn, "rules admin", "admin")
     request = urllib.request.Request(  # noqa: S310 - the test's own server
@@ -191,8 +180,9 @@ def test_an_override_message_format_beyond_the_allowed_is_refused_naming_the_fie
     assert rows(conn, "SELECT count(*) FROM rule_overrides") == [(0,)]
 
 
+@pytest.mark.usefixtures("loaded_site")
 def test_an_override_stored_before_a_check_tightened_is_reported_and_the_rest_apply(
-    api_url: str, conn: Connection, loaded_site: SiteFile, site_id: str
+    api_url: str, conn: Connection, site_id: str
 ) -> None:
     # Written straight into the table, as an override accepted by an older version was.
     bad = {"message": "{device}: wind {value:>999999999}"}

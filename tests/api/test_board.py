@@ -21,6 +21,7 @@ from sites.site_file import SiteFile, parse_site_file
 from sites.store import apply_site
 from tests.helpers import (
     REPO,
+    in_the_2f_shaft,
     publish,
     publisher,
     rows,
@@ -84,15 +85,7 @@ def test_the_board_shows_floors_statuses_cranes_and_alerts_live(
         # and now, Li Wei stands in the 2F shaft (a hazard zone) for 12 s: the rules raise
         # a major alert there, which turns the floor red
         now = datetime.now(UTC) - timedelta(seconds=15)
-        shaft = [
-            {
-                "ts": int((now + timedelta(seconds=i)).timestamp() * 1000),
-                "x_m": 3.0,
-                "y_m": 3.0,
-                "floor": 2,
-            }
-            for i in range(0, 13, 3)
-        ]
+        shaft = in_the_2f_shaft(now)
         with running_rules(settings), publisher(settings) as client:
             publish(
                 client, f"site/{site_id}/gateway/gw-01/telemetry", json.dumps({"tag-0001": shaft})

@@ -8,8 +8,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pytest
@@ -19,7 +18,7 @@ from core.errors import DatabaseRefused, SitePulseError
 from core.runner import Job, Loop, Runner, Service, run_until_signalled
 from core.service_metrics import Counters
 from core.settings import Settings
-from tests.helpers import rows, wait_for
+from tests.helpers import in_thread, rows, wait_for
 
 Work = Callable[[Connection], None]
 REPORTED = (
@@ -96,31 +95,14 @@ class Ending(Service):
             raise self.error
 
 
-@contextmanager
-def running(runner: Runner) -> Iterator[list[BaseException]]:
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            runner.run()
-        except BaseException as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    try:
-        yield errors
-    finally:
-        runner.request_stop()
-        thread.join(10)
-        assert not thread.is_alive(), "the runner did not stop"
-
-
 def test_a_failing_job_is_reported_by_its_name_and_the_others_go_on(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     chores = Chores(failing=[DatabaseRefused("refused: the data"), KeyError("a bug")])
-    with caplog.at_level(logging.WARNING, logger="core.runner"), running(Runner(settings, chores)):
+    with (
+        caplog.at_level(logging.WARNING, logger="core.runner"),
+        in_thread(Runner(settings, chores), stop_within_s=10),
+    ):
         wait_for(lambda: chores.turns.get("busy", 0), lambda n: n >= 5, what="5 busy turns")
     warnings = [r for r in caplog.records if r.name == "core.runner"]
     refused = [r for r in warnings if r.getMessage().startswith("chores.broken-0 skipped:")]
@@ -138,7 +120,7 @@ def test_a_failing_job_is_reported_by_its_name_and_the_others_go_on(
 
 def test_a_woken_job_takes_its_turn_at_once(settings: Settings) -> None:
     chores = Chores()
-    with running(Runner(settings, chores)):
+    with in_thread(Runner(settings, chores), stop_within_s=10):
         wait_for(lambda: chores.turns.get("busy", 0), bool, what="the runner to run")
         chores.sleepy.wake()
         wait_for(lambda: chores.turns.get("sleepy", 0), lambda n: n == 1, what="the woken job")
@@ -206,7 +188,10 @@ def test_counters_and_gauges_are_reported_for_metrics_and_logged(
     settings: Settings, conn: Connection, caplog: pytest.LogCaptureFixture
 ) -> None:
     chores = Chores()
-    with caplog.at_level(logging.INFO, logger="core.runner"), running(Runner(settings, chores)):
+    with (
+        caplog.at_level(logging.INFO, logger="core.runner"),
+        in_thread(Runner(settings, chores), stop_within_s=10),
+    ):
         reported = wait_for(
             lambda: dict(rows(conn, REPORTED)),
             lambda found: "turns_total" in found,

@@ -19,6 +19,7 @@ import pytest
 from dashboards.catalog import WALL, dashboards
 from dashboards.provisioning import DatabaseAccess
 from dashboards.publish import GrafanaRefused, publish
+from tests.receivers import reply_json
 
 TOKEN = "glsa_test_token"
 Body = dict[str, Any]
@@ -218,12 +219,7 @@ def grafana() -> Iterator[tuple[str, FakeGrafana]]:
                 status, answer = 415, {"message": "Unsupported Media Type"}
             else:
                 status, answer = state.answer(self.command, parts.path, parts.query, body)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            reply_json(self, status, answer)
 
         do_GET = do_POST = do_PUT = _serve
 

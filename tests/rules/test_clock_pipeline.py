@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from core.db import Connection
 from core.settings import Settings
 from sites.site_file import SiteFile
-from tests.helpers import publish, publisher, rows, running_ingest, running_rules, wait_for
+from tests.helpers import publish, rows, running_pipeline, wait_for
 
 
 def reading(ts: datetime, wind_mps: float) -> str:
@@ -23,7 +23,7 @@ def test_a_reading_stamped_four_minutes_ahead_does_not_delay_the_wind_alert(
     topic = f"site/{site_id}/crane/tc-1/telemetry"
     stored = "SELECT ts FROM crane_readings WHERE site_id = %s ORDER BY ts"
     alerts = "SELECT rule_id, subject, state FROM alerts WHERE site_id = %s"
-    with running_ingest(settings), running_rules(settings), publisher(settings) as client:
+    with running_pipeline(settings) as client:
         calm = datetime.now(UTC) - timedelta(seconds=10)
         for i in range(10):
             publish(client, topic, reading(calm + timedelta(seconds=i), 5.0))

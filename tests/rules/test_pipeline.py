@@ -7,10 +7,27 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from core.db import Connection
 from core.settings import Settings
-from sites.site_file import SiteFile
-from tests.helpers import publish, publisher, rows, running_ingest, running_rules, wait_for
+from tests.helpers import (
+    in_the_2f_shaft,
+    publish,
+    publisher,
+    rows,
+    running_ingest,
+    running_pipeline,
+    running_rules,
+    wait_for,
+)
+
+pytestmark = pytest.mark.usefixtures("loaded_site")
+
+
+@pytest.fixture
+def crane_topic(site_id: str) -> str:
+    return f"site/{site_id}/crane/tc-1/telemetry"
 
 
 def readings(start: datetime, values: list[float], key: str = "wind_mps") -> str:
@@ -42,26 +59,25 @@ def events(conn: Connection, alert: int) -> list[str]:
 
 
 def test_wind_raises_one_alert_and_clears_after_the_clear_duration(
-    settings: Settings, conn: Connection, loaded_site: SiteFile, site_id: str
+    settings: Settings, conn: Connection, site_id: str, crane_topic: str
 ) -> None:
-    topic = f"site/{site_id}/crane/tc-1/telemetry"
     start = datetime.now(UTC) - timedelta(seconds=90)
-    with running_ingest(settings), running_rules(settings), publisher(settings) as client:
+    with running_pipeline(settings) as client:
         # 9 s over the limit: not yet held for 10 s
-        publish(client, topic, readings(start, [13.0] * 10))
+        publish(client, crane_topic, readings(start, [13.0] * 10))
         time.sleep(1.0)
         assert alerts(conn, site_id) == []
         # the 11th second over the limit: held for 10 s
-        publish(client, topic, readings(start + timedelta(seconds=10), [13.5, 14.0, 13.0]))
+        publish(client, crane_topic, readings(start + timedelta(seconds=10), [13.5, 14.0, 13.0]))
         found = wait_for(lambda: alerts(conn, site_id), bool, what="the wind alert")
         [(alert, rule, subject, state, raised, _)] = found
         assert (rule, subject, state, raised) == ("crane.wind.stop_lifting", "tc-1", "active", 1)
         # below the clear threshold, but only 30 s: still open
-        publish(client, topic, readings(start + timedelta(seconds=13), [10.0] * 30))
+        publish(client, crane_topic, readings(start + timedelta(seconds=13), [10.0] * 30))
         time.sleep(1.0)
         assert alerts(conn, site_id)[0][3] == "active"
         # 61 s below 10.8: resolved
-        publish(client, topic, readings(start + timedelta(seconds=43), [10.0] * 31))
+        publish(client, crane_topic, readings(start + timedelta(seconds=43), [10.0] * 31))
         wait_for(lambda: alerts(conn, site_id)[0][3], lambda s: s == "resolved", what="resolve")
     [(_, _, _, _, _, value)] = alerts(conn, site_id)
     assert value == 13.0  # the last breaching value
@@ -78,16 +94,15 @@ def test_wind_raises_one_alert_and_clears_after_the_clear_duration(
 
 
 def test_wind_oscillating_around_the_limit_raises_nothing(
-    settings: Settings, conn: Connection, loaded_site: SiteFile, site_id: str
+    settings: Settings, conn: Connection, site_id: str, crane_topic: str
 ) -> None:
-    topic = f"site/{site_id}/crane/tc-1/telemetry"
     start = datetime.now(UTC) - timedelta(seconds=150)
     values = [12.5 if (i // 3) % 2 == 0 else 11.5 for i in range(150)]
-    with running_ingest(settings), running_rules(settings), publisher(settings) as client:
+    with running_pipeline(settings) as client:
         for chunk in range(0, 150, 10):
             publish(
                 client,
-                topic,
+                crane_topic,
                 readings(start + timedelta(seconds=chunk), values[chunk : chunk + 10]),
             )
         wait_for(
@@ -100,15 +115,16 @@ def test_wind_oscillating_around_the_limit_raises_nothing(
 
 
 def test_a_flapping_condition_reopens_the_same_alert(
-    settings: Settings, conn: Connection, loaded_site: SiteFile, site_id: str
+    settings: Settings, conn: Connection, site_id: str, crane_topic: str
 ) -> None:
-    topic = f"site/{site_id}/crane/tc-1/telemetry"
     start = datetime.now(UTC) - timedelta(seconds=60)
-    with running_ingest(settings), running_rules(settings), publisher(settings) as client:
+    with running_pipeline(settings) as client:
         for i, moment in enumerate(
             [105.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 50.0, 110.0]
         ):
-            publish(client, topic, readings(start + timedelta(seconds=i), [moment], "moment_pct"))
+            publish(
+                client, crane_topic, readings(start + timedelta(seconds=i), [moment], "moment_pct")
+            )
             time.sleep(0.05)
         wait_for(
             lambda: [a[4] for a in alerts(conn, site_id) if a[1] == "crane.moment.alarm"],
@@ -121,9 +137,9 @@ def test_a_flapping_condition_reopens_the_same_alert(
 
 
 def test_gateway_death_is_one_alert_not_a_storm(
-    settings: Settings, conn: Connection, loaded_site: SiteFile, site_id: str
+    settings: Settings, conn: Connection, site_id: str
 ) -> None:
-    with running_ingest(settings), running_rules(settings), publisher(settings) as client:
+    with running_pipeline(settings) as client:
         devices = [
             ("gw-01", "gateway"),
             ("env-1f-gw", "env"),
@@ -159,22 +175,14 @@ def test_gateway_death_is_one_alert_not_a_storm(
 
 
 def test_a_worker_in_a_hazard_zone_and_sos(
-    settings: Settings, conn: Connection, loaded_site: SiteFile, site_id: str
+    settings: Settings, conn: Connection, site_id: str
 ) -> None:
     topic = f"site/{site_id}/gateway/gw-01/telemetry"
     start = datetime.now(UTC) - timedelta(seconds=30)
     # tag-0001 stands in the shaft on 2F (a hazard zone) for 12 s; tag-0002 presses SOS
-    shaft = [
-        {
-            "ts": int((start + timedelta(seconds=i)).timestamp() * 1000),
-            "x_m": 3.0,
-            "y_m": 3.0,
-            "floor": 2,
-        }
-        for i in range(0, 13, 2)
-    ]
+    shaft = in_the_2f_shaft(start, every_s=2)
     sos = [{"ts": int(start.timestamp() * 1000), "x_m": 8.0, "y_m": 6.0, "floor": 2, "sos": True}]
-    with running_ingest(settings), running_rules(settings), publisher(settings) as client:
+    with running_pipeline(settings) as client:
         publish(client, topic, json.dumps({"tag-0001": shaft, "tag-0002": sos}))
         found = wait_for(
             lambda: {a[1]: a for a in alerts(conn, site_id)},
@@ -190,9 +198,8 @@ def test_a_worker_in_a_hazard_zone_and_sos(
 
 
 def test_a_site_override_applies_without_a_restart(
-    settings: Settings, conn: Connection, loaded_site: SiteFile, site_id: str
+    settings: Settings, conn: Connection, site_id: str, crane_topic: str
 ) -> None:
-    topic = f"site/{site_id}/crane/tc-1/telemetry"
     start = datetime.now(UTC) - timedelta(seconds=60)
     with (
         running_ingest(settings),
@@ -209,10 +216,10 @@ def test_a_site_override_applies_without_a_restart(
             lambda w: w is not None and w.value == 20.0,
             what="the override in force",
         )
-        publish(client, topic, readings(start, [15.0] * 12))
+        publish(client, crane_topic, readings(start, [15.0] * 12))
         time.sleep(1.0)
         assert alerts(conn, site_id) == []
-        publish(client, topic, readings(start + timedelta(seconds=12), [21.0]))
+        publish(client, crane_topic, readings(start + timedelta(seconds=12), [21.0]))
         [(alert, *_)] = wait_for(lambda: alerts(conn, site_id), bool, what="the site's alert")
         # switched off for the site: its open alert is resolved, saying why
         conn.execute(
