@@ -12,6 +12,8 @@ from api.keys import Role, create_key
 from core.db import Connection
 from core.settings import Settings
 
+Keys = dict[str, dict[str, str]]  # Authorization headers by role
+
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
@@ -20,8 +22,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def keys(conn: Connection) -> dict[str, dict[str, str]]:
-    """Authorization headers by role."""
+def keys(conn: Connection) -> Keys:
     roles: tuple[Role, ...] = ("viewer", "manager", "admin")
     return {
         role: {"Authorization": f"Bearer {create_key(conn, f'test {role}', role)[1]}"}

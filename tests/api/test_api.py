@@ -13,6 +13,7 @@ from core.db import Connection
 from core.settings import Settings
 from ingest.writer import mark_offline
 from sites.site_file import SiteFile
+from tests.api.conftest import Keys
 from tests.helpers import publish, publisher, rows, running_ingest, wait_for
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -48,8 +49,9 @@ def test_healthz_needs_no_key(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("header", [None, "Bearer sp_not-a-key", "Basic abc"])
+@pytest.mark.usefixtures("loaded_site")
 def test_every_route_but_healthz_needs_a_valid_key(
-    client: TestClient, site_id: str, loaded_site: SiteFile, header: str | None
+    client: TestClient, site_id: str, header: str | None
 ) -> None:
     headers = {"Authorization": header} if header else {}
     for path in (
@@ -65,9 +67,7 @@ def test_every_route_but_healthz_needs_a_valid_key(
         assert response.json()["status"] == 401
 
 
-def test_a_revoked_key_is_refused(
-    client: TestClient, conn: Connection, keys: dict[str, dict[str, str]]
-) -> None:
+def test_a_revoked_key_is_refused(client: TestClient, conn: Connection, keys: Keys) -> None:
     key, secret = create_key(conn, "short-lived", "viewer")
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/sites", headers=headers).status_code == 200
@@ -80,7 +80,7 @@ def test_floors_show_workers_environment_and_status(
     conn: Connection,
     site_id: str,
     readings: None,
-    keys: dict[str, dict[str, str]],
+    keys: Keys,
 ) -> None:
     response = client.get(f"/api/v1/sites/{site_id}/floors", headers=keys["viewer"])
     assert response.status_code == 200
@@ -102,14 +102,14 @@ def test_floors_show_workers_environment_and_status(
     assert floors["2F"]["workers_present"] == 0
 
 
-def test_an_unknown_site_is_404(client: TestClient, keys: dict[str, dict[str, str]]) -> None:
+def test_an_unknown_site_is_404(client: TestClient, keys: Keys) -> None:
     response = client.get("/api/v1/sites/nowhere/floors", headers=keys["viewer"])
     assert response.status_code == 404
     assert "nowhere" in response.json()["detail"]
 
 
 def test_readings_oldest_first_and_a_page_at_a_time(
-    client: TestClient, readings: None, keys: dict[str, dict[str, str]]
+    client: TestClient, readings: None, keys: Keys
 ) -> None:
     params = {"from": "2026-11-23T07:00:00Z", "to": "2026-11-23T09:00:00Z", "limit": "2"}
     page = client.get("/api/v1/devices/env-2f-01/readings", params=params, headers=keys["viewer"])
@@ -138,10 +138,10 @@ def test_readings_oldest_first_and_a_page_at_a_time(
         ({"from": "2026-11-23T09:00:00Z", "to": "2026-11-23T08:00:00Z"}, "query.from"),
     ],
 )
+@pytest.mark.usefixtures("loaded_site")
 def test_bad_parameters_are_422_naming_the_field(
     client: TestClient,
-    loaded_site: SiteFile,
-    keys: dict[str, dict[str, str]],
+    keys: Keys,
     params: dict[str, str],
     field: str,
 ) -> None:
@@ -153,15 +153,14 @@ def test_bad_parameters_are_422_naming_the_field(
     assert field in response.json()["detail"]
 
 
-def test_unknown_device_is_404(
-    client: TestClient, loaded_site: SiteFile, keys: dict[str, dict[str, str]]
-) -> None:
+@pytest.mark.usefixtures("loaded_site")
+def test_unknown_device_is_404(client: TestClient, keys: Keys) -> None:
     response = client.get("/api/v1/devices/ghost/readings", headers=keys["viewer"])
     assert response.status_code == 404
 
 
 def test_dead_letters_are_listed_and_only_managers_replay(
-    client: TestClient, site_id: str, readings: None, keys: dict[str, dict[str, str]]
+    client: TestClient, site_id: str, readings: None, keys: Keys
 ) -> None:
     listed = client.get("/api/v1/deadletters", params={"site": site_id}, headers=keys["viewer"])
     assert listed.status_code == 200
@@ -188,13 +187,9 @@ def test_dead_letters_are_listed_and_only_managers_replay(
     }
 
 
+@pytest.mark.usefixtures("loaded_site")
 def test_metrics_gather_every_service_and_the_devices(
-    client: TestClient,
-    settings: Settings,
-    conn: Connection,
-    site_id: str,
-    loaded_site: SiteFile,
-    keys: dict[str, dict[str, str]],
+    client: TestClient, settings: Settings, site_id: str, keys: Keys
 ) -> None:
     assert client.get("/metrics").status_code == 401
     with running_ingest(settings), publisher(settings) as pub:
@@ -217,13 +212,9 @@ def test_metrics_gather_every_service_and_the_devices(
     assert f'sitepulse_devices{{site="{site_id}",kind="env",state="unknown"}} 2' in text
 
 
+@pytest.mark.usefixtures("loaded_site")
 def test_labour_hours_count_the_time_a_tag_was_heard_on_the_site_day(
-    client: TestClient,
-    settings: Settings,
-    conn: Connection,
-    site_id: str,
-    loaded_site: SiteFile,
-    keys: dict[str, dict[str, str]],
+    client: TestClient, settings: Settings, conn: Connection, site_id: str, keys: Keys
 ) -> None:
     # Shanghai 08:00-10:00 (00:00-02:00 UTC) every 10 s, then 11:00-11:30 after a break.
     def batch(start: datetime, minutes: int) -> str:
