@@ -15,12 +15,14 @@ import ssl
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
@@ -297,3 +299,21 @@ class SmtpReceiver:
 
     def stop(self) -> None:
         self._controller.stop()
+
+
+class _Server(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+Server = TypeVar("Server", bound=_Server)
+
+
+@contextmanager
+def serving(server: Server) -> Iterator[Server]:
+    """The receiver started, and stopped afterwards."""
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -5,7 +5,6 @@ later. Real receivers on localhost; the alerts are written straight to the datab
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +17,16 @@ from rules.notify.outbox import dispatch
 from sites.site_file import SiteFile
 from tests.conftest import free_port
 from tests.helpers import rows
-from tests.receivers import SECRET, BrokenHttpReceiver, Certificates, HttpReceiver, SmtpReceiver
+from tests.receivers import (
+    SECRET,
+    BrokenHttpReceiver,
+    Certificates,
+    HttpReceiver,
+    SmtpReceiver,
+    serving,
+)
 
 MAX_ATTEMPTS = 3
-
-
-@pytest.fixture
-def http() -> Iterator[HttpReceiver]:
-    receiver = HttpReceiver(free_port())
-    receiver.start()
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture(scope="module")
@@ -139,22 +137,17 @@ def test_a_receiver_answering_garbage_fails_alone(
 
 
 def test_an_alert_with_line_breaks_is_mailed_on_one_subject_line(
-    conn: Connection, loaded_site: SiteFile, http: HttpReceiver
+    conn: Connection, loaded_site: SiteFile, http: HttpReceiver, smtp: SmtpReceiver
 ) -> None:
-    smtp = SmtpReceiver(free_port())
-    smtp.start()
-    try:
-        raise_alert(conn, loaded_site.site.id, "Load moment alarm\r\nBcc: intruder@evil.test\n")
-        text = config_text(
-            {
-                "mail": "{type: email, to: [pm@test.local]}",
-                "hook": f'{{type: webhook, url: "{http.url("/webhook")}", secret: {SECRET}}}',
-            },
-            smtp=f"{{host: 127.0.0.1, port: {smtp.port}, sender: sitepulse@test.local}}",
-        )
-        assert deliver(conn, text) == (2, 0)
-    finally:
-        smtp.stop()
+    raise_alert(conn, loaded_site.site.id, "Load moment alarm\r\nBcc: intruder@evil.test\n")
+    text = config_text(
+        {
+            "mail": "{type: email, to: [pm@test.local]}",
+            "hook": f'{{type: webhook, url: "{http.url("/webhook")}", secret: {SECRET}}}',
+        },
+        smtp=f"{{host: 127.0.0.1, port: {smtp.port}, sender: sitepulse@test.local}}",
+    )
+    assert deliver(conn, text) == (2, 0)
     [mail] = smtp.messages
     assert str(mail["Subject"]).strip() == (
         f"{loaded_site.site.id}: [CRITICAL] Load moment alarm Bcc: intruder@evil.test"
@@ -207,15 +200,13 @@ def test_a_mail_server_is_trusted_only_with_its_ca(
     certificates: Certificates,
     smtps: bool,
 ) -> None:
-    smtp = SmtpReceiver(free_port(), tls=certificates.server_context(), smtps=smtps)
-    smtp.start()
     tls = "smtps: true" if smtps else "starttls: true"
     channels = {
         "mail": "{type: email, to: [pm@test.local]}",
         "wecom": f'{{type: wecom, url: "{http.url("/wecom")}?key=k-1"}}',
     }
-    server = f"{{host: 127.0.0.1, port: {smtp.port}, sender: sitepulse@test.local, {tls}}}"
-    try:
+    with serving(SmtpReceiver(free_port(), tls=certificates.server_context(), smtps=smtps)) as smtp:
+        server = f"{{host: 127.0.0.1, port: {smtp.port}, sender: sitepulse@test.local, {tls}}}"
         raise_alert(conn, loaded_site.site.id)
         assert deliver(conn, config_text(channels, smtp=server)) == (1, 1)
         assert smtp.messages == []
@@ -229,25 +220,19 @@ def test_a_mail_server_is_trusted_only_with_its_ca(
         )
         trusted = config_text(channels, smtp=server, ca_file=certificates.ca)
         assert deliver(conn, trusted, again=True) == (1, 0)
-    finally:
-        smtp.stop()
     assert len(smtp.messages) == 1
     assert state(conn)["mail"]["delivered"]
 
 
 def test_an_https_webhook_is_trusted_only_with_its_ca(
-    conn: Connection, loaded_site: SiteFile, certificates: Certificates
+    conn: Connection, loaded_site: SiteFile, smtp: SmtpReceiver, certificates: Certificates
 ) -> None:
-    https = HttpReceiver(free_port(), tls=certificates.server_context())
-    https.start()
-    smtp = SmtpReceiver(free_port())
-    smtp.start()
-    channels = {
-        "hook": f'{{type: webhook, url: "{https.url("/webhook")}", secret: {SECRET}}}',
-        "mail": "{type: email, to: [pm@test.local]}",
-    }
     server = f"{{host: 127.0.0.1, port: {smtp.port}, sender: sitepulse@test.local}}"
-    try:
+    with serving(HttpReceiver(free_port(), tls=certificates.server_context())) as https:
+        channels = {
+            "hook": f'{{type: webhook, url: "{https.url("/webhook")}", secret: {SECRET}}}',
+            "mail": "{type: email, to: [pm@test.local]}",
+        }
         raise_alert(conn, loaded_site.site.id)
         assert deliver(conn, config_text(channels, smtp=server)) == (1, 1)
         assert https.received == []
@@ -259,7 +244,4 @@ def test_an_https_webhook_is_trusted_only_with_its_ca(
         )
         trusted = config_text(channels, smtp=server, ca_file=certificates.ca)
         assert deliver(conn, trusted, again=True) == (1, 0)
-    finally:
-        https.stop()
-        smtp.stop()
     assert len(https.at("/webhook")) == 1

@@ -6,44 +6,34 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
 from core.db import Connection
 from core.settings import Settings
 from rules.alerts import act
-from sites.site_file import SiteFile
-from tests.conftest import free_port
 from tests.helpers import publish, publisher, rows, running_ingest, running_rules, wait_for
 from tests.receivers import SECRET, HttpReceiver, SmtpReceiver
 
 ROBOTS = ("/webhook", "/wecom", "/dingtalk", "/feishu")
+pytestmark = pytest.mark.usefixtures("loaded_site")
+
+
+class Routed(Protocol):
+    def __call__(self, routes: str, escalation: str = "[10m]") -> Settings: ...
 
 
 @pytest.fixture
-def http() -> Iterator[HttpReceiver]:
-    receiver = HttpReceiver(free_port())
-    yield receiver
-    receiver.stop()
+def routed(settings: Settings, tmp_path: Path, http: HttpReceiver, smtp: SmtpReceiver) -> Routed:
+    """The test's settings with a notify file that sends `routes` to the receivers."""
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    receiver = SmtpReceiver(free_port())
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
-def notify_file(
-    tmp_path: Path, http: HttpReceiver, smtp: SmtpReceiver, routes: str, escalation: str = "[10m]"
-) -> Path:
-    path = tmp_path / "notify.yaml"
-    path.write_text(
-        f"""\
+    def route(routes: str, escalation: str = "[10m]") -> Settings:
+        path = tmp_path / "notify.yaml"
+        path.write_text(
+            f"""\
 smtp: {{host: 127.0.0.1, port: {smtp.port}, sender: sitepulse@test.local}}
 escalation: {escalation}
 channels:
@@ -54,9 +44,11 @@ channels:
   mail: {{type: email, to: [pm@test.local]}}
 routes:
 {routes}""",
-        encoding="utf-8",
-    )
-    return path
+            encoding="utf-8",
+        )
+        return settings.model_copy(update={"notify_file": path})
+
+    return route
 
 
 def raise_moment_alarm(settings: Settings, site_id: str, moment: float = 104.0) -> None:
@@ -81,23 +73,14 @@ def open_alert(conn: Connection, site_id: str, rule: str) -> int:
 
 
 def test_each_transition_reaches_each_channel_once_signed(
-    settings: Settings,
-    conn: Connection,
-    loaded_site: SiteFile,
-    site_id: str,
-    tmp_path: Path,
-    http: HttpReceiver,
-    smtp: SmtpReceiver,
+    conn: Connection, site_id: str, http: HttpReceiver, smtp: SmtpReceiver, routed: Routed
 ) -> None:
-    http.start()
     routes = """\
   - {name: everyone, levels: [[hook, wecom, ding, lark]]}
   - {name: managers, severities: [critical], levels: [[mail]]}
   - {name: other-site, sites: [elsewhere], levels: [[hook]]}
 """
-    settings = settings.model_copy(
-        update={"notify_file": notify_file(tmp_path, http, smtp, routes)}
-    )
+    settings = routed(routes)
     with running_ingest(settings), running_rules(settings):
         raise_moment_alarm(settings, site_id)
         alert = open_alert(conn, site_id, "crane.moment.alarm")
@@ -135,18 +118,10 @@ def test_each_transition_reaches_each_channel_once_signed(
 
 
 def test_a_receiver_down_for_a_while_gets_everything_once_when_back(
-    settings: Settings,
-    conn: Connection,
-    loaded_site: SiteFile,
-    site_id: str,
-    tmp_path: Path,
-    http: HttpReceiver,
-    smtp: SmtpReceiver,
+    conn: Connection, site_id: str, http: HttpReceiver, routed: Routed
 ) -> None:
-    routes = "  - {name: everyone, levels: [[hook, wecom, ding, lark]]}\n"
-    settings = settings.model_copy(
-        update={"notify_file": notify_file(tmp_path, http, smtp, routes)}
-    )
+    http.stop()  # down until it is started again below
+    settings = routed("  - {name: everyone, levels: [[hook, wecom, ding, lark]]}\n")
     with running_ingest(settings), running_rules(settings):
         raise_moment_alarm(settings, site_id)
         open_alert(conn, site_id, "crane.moment.alarm")
@@ -170,18 +145,9 @@ def test_a_receiver_down_for_a_while_gets_everything_once_when_back(
 
 
 def test_escalation_fires_when_unacknowledged_and_not_after_an_ack(
-    settings: Settings,
-    conn: Connection,
-    loaded_site: SiteFile,
-    site_id: str,
-    tmp_path: Path,
-    http: HttpReceiver,
-    smtp: SmtpReceiver,
+    conn: Connection, site_id: str, http: HttpReceiver, routed: Routed
 ) -> None:
-    http.start()
-    routes = "  - {name: duty, levels: [[wecom], [ding]]}\n"
-    path = notify_file(tmp_path, http, smtp, routes, escalation="[3s]")
-    settings = settings.model_copy(update={"notify_file": path})
+    settings = routed("  - {name: duty, levels: [[wecom], [ding]]}\n", escalation="[3s]")
     sos = json.dumps(
         {
             "tag-0002": {
