@@ -4,6 +4,7 @@ its memory read from /proc, its death noticed."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,9 +25,16 @@ def rss_mb(pid: int) -> float:
 
 class IngestSubprocess:
     def __init__(
-        self, settings: Settings, client_id: str, log: Path, *, database_url: str | None = None
+        self,
+        settings: Settings,
+        client_id: str,
+        log: Path,
+        *,
+        database_url: str | None = None,
+        group: str | None = None,
     ) -> None:
-        """`database_url` replaces the settings' one (a proxy in front of PostgreSQL)."""
+        """`database_url` replaces the settings' one (a proxy in front of PostgreSQL);
+        processes that share the stream share a `group` (by default, one of its own)."""
         self.client_id = client_id
         self.log = log
         env = {
@@ -34,7 +42,7 @@ class IngestSubprocess:
             "SITEPULSE_DATABASE_URL": database_url or settings.database_url.get_secret_value(),
             "SITEPULSE_MQTT_URL": settings.mqtt_url.get_secret_value(),
             "SITEPULSE_INGEST_CLIENT_ID": client_id,
-            "SITEPULSE_INGEST_GROUP": f"g-{client_id}",
+            "SITEPULSE_INGEST_GROUP": group or f"g-{client_id}",
             "SITEPULSE_INGEST_SITE_FILTER": settings.ingest_site_filter,
             "SITEPULSE_INGEST_SESSION_EXPIRY_S": "600",
             "SITEPULSE_INGEST_BATCH_AGE_MS": "20",
@@ -80,6 +88,11 @@ class IngestSubprocess:
         self._out.close()
         return self.proc.returncode
 
+    def messages_handled(self) -> int:
+        """As its last stop reported it (-1 before it has stopped)."""
+        found = re.findall(r"stopped: (\d+) messages", self._text())
+        return int(found[-1]) if found else -1
+
     def tail(self, chars: int = 3000) -> str:
         return self._text()[-chars:]
 
@@ -89,3 +102,31 @@ class IngestSubprocess:
 
     def _text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+class IngestProcesses:
+    """The ingest processes one test starts, each logging to a file of its own in
+    `log_dir`; `close` kills those still running and prints the end of every log."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self._log_dir = log_dir
+        self._started: list[IngestSubprocess] = []
+
+    def start(
+        self,
+        settings: Settings,
+        client_id: str,
+        *,
+        database_url: str | None = None,
+        group: str | None = None,
+    ) -> IngestSubprocess:
+        log = self._log_dir / f"ingest-{len(self._started)}.log"
+        ingest = IngestSubprocess(settings, client_id, log, database_url=database_url, group=group)
+        self._started.append(ingest)
+        return ingest
+
+    def close(self) -> None:
+        for ingest in self._started:
+            if ingest.alive():
+                ingest.stop(signal.SIGKILL)
+            print(f"{ingest.log} ends:\n{ingest.tail()}")  # shown by pytest on failure

@@ -11,10 +11,10 @@ SITEPULSE_INGEST_RSS_LIMIT_MB the bound (600); `pytest -s` prints the memory ser
 from __future__ import annotations
 
 import os
-import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,7 +25,7 @@ from core.settings import Settings
 from sites.store import apply_site
 from tests.helpers import wait_for
 from tests.ingest_accounting import dead_lettered_messages, readings_count
-from tests.ingest_process import IngestSubprocess
+from tests.ingest_process import IngestProcesses, IngestSubprocess
 from tests.load_streams import Streams, env_site
 from tests.private_broker import PrivateBroker
 from tests.tcp_proxy import TcpProxy
@@ -95,32 +95,37 @@ def proxy(settings: Settings) -> Iterator[TcpProxy]:
     relay.close()
 
 
+@dataclass(frozen=True)
+class Rig:
+    """Ingest's world in these tests: a broker of its own, the database behind a proxy that
+    can cut it off, and the test's site."""
+
+    settings: Settings  # through the private broker
+    conn: Connection
+    broker: PrivateBroker
+    proxy: TcpProxy
+    site: str
+    processes: IngestProcesses
+
+    def start_ingest(self, *, through_proxy: bool = True) -> IngestSubprocess:
+        database_url = proxied(self.settings, self.proxy) if through_proxy else None
+        return self.processes.start(self.settings, f"ingest-{self.site}", database_url=database_url)
+
+    def stream(self, messages: int, rate: float, **options: int) -> Streams:
+        return Streams(self.settings, self.site, messages=messages, rate=rate, **options)
+
+
 @pytest.fixture
-def site(conn: Connection, site_id: str) -> str:
+def rig(
+    settings: Settings,
+    conn: Connection,
+    site_id: str,
+    broker: PrivateBroker,
+    proxy: TcpProxy,
+    ingest_processes: IngestProcesses,
+) -> Rig:
     apply_site(conn, env_site(site_id))
-    return site_id
-
-
-StartIngest = Callable[..., IngestSubprocess]
-
-
-@pytest.fixture
-def start_ingest(site: str, tmp_path: Path) -> Iterator[StartIngest]:
-    """Start ingest for the test's site (through `database_url` if given); whatever is
-    still running at the end is killed."""
-    started: list[IngestSubprocess] = []
-
-    def start(settings: Settings, database_url: str | None = None) -> IngestSubprocess:
-        log = tmp_path / f"ingest-{len(started)}.log"
-        ingest = IngestSubprocess(settings, f"ingest-{site}", log, database_url=database_url)
-        started.append(ingest)
-        return ingest
-
-    yield start
-    for ingest in started:
-        if ingest.alive():
-            print(ingest.tail())
-            ingest.stop(signal.SIGKILL)
+    return Rig(broker.settings(settings), conn, broker, proxy, site_id, ingest_processes)
 
 
 def proxied(settings: Settings, proxy: TcpProxy) -> str:
@@ -152,12 +157,7 @@ def wait_stored(conn: Connection, total: int, timeout: float, ingest: IngestSubp
 
 
 def test_a_broker_restart_under_a_qos1_stream_loses_and_duplicates_nothing(
-    settings: Settings,
-    conn: Connection,
-    broker: PrivateBroker,
-    start_ingest: StartIngest,
-    site: str,
-    monkeypatch: pytest.MonkeyPatch,
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Mosquitto 2.0 does not restore shared subscriptions from its persistence file: what
     # devices publish between its restart and ingest's re-subscription is dropped (149 and
@@ -165,73 +165,62 @@ def test_a_broker_restart_under_a_qos1_stream_loses_and_duplicates_nothing(
     # queued for: that is how a deployment that must survive broker restarts on Mosquitto
     # 2.0 runs ingest (one process per site filter).
     monkeypatch.setenv("SITEPULSE_INGEST_SHARED_SUBSCRIPTION", "false")
-    local = broker.settings(settings)
-    ingest = start_ingest(local)
-    streams = Streams(local, site, messages=40_000, rate=2000)
-    wait_for(lambda: env_count(conn), lambda n: n >= 8000, timeout=60, what="the stream flowing")
-    broker.restart()  # SIGTERM: Mosquitto saves sessions and queues, then starts again
-    restarted_at = env_count(conn)
+    ingest = rig.start_ingest(through_proxy=False)
+    streams = rig.stream(messages=40_000, rate=2000)
+    wait_for(
+        lambda: env_count(rig.conn), lambda n: n >= 8000, timeout=60, what="the stream flowing"
+    )
+    rig.broker.restart()  # SIGTERM: Mosquitto saves sessions and queues, then starts again
+    restarted_at = env_count(rig.conn)
     acknowledged = streams.join()
     assert restarted_at < streams.readings, "the stream ended before the restart"
     assert acknowledged == streams.messages, "the broker did not take every message"
-    wait_stored(conn, streams.readings, 120, ingest)
-    assert dead_letter_count(conn) == 0
+    wait_stored(rig.conn, streams.readings, 120, ingest)
+    assert dead_letter_count(rig.conn) == 0
     assert ingest.stop() == 0
     assert "session resumed" in ingest.tail(20_000), "ingest did not resume its session"
 
 
 def test_the_database_cut_off_for_20_s_under_2000_msg_s_loses_and_duplicates_nothing(
-    settings: Settings,
-    conn: Connection,
-    broker: PrivateBroker,
-    proxy: TcpProxy,
-    start_ingest: StartIngest,
-    site: str,
+    rig: Rig,
 ) -> None:
-    local = broker.settings(settings)
-    ingest = start_ingest(local, proxied(settings, proxy))
+    ingest = rig.start_ingest()
     memory = MemorySeries(ingest)
-    streams = Streams(local, site, messages=2000 * 45, rate=2000)
+    streams = rig.stream(messages=2000 * 45, rate=2000)
     time.sleep(10)
-    proxy.cut()
-    cut_at = env_count(conn)
+    rig.proxy.cut()
+    cut_at = env_count(rig.conn)
     time.sleep(20)
-    held = env_count(conn)
-    proxy.restore()
+    held = env_count(rig.conn)
+    rig.proxy.restore()
     assert streams.join() == streams.messages
-    wait_stored(conn, streams.readings, 180, ingest)
+    wait_stored(rig.conn, streams.readings, 180, ingest)
     memory.stop()
     memory.report("database away 20 s at 2,000 msg/s")
     assert 0 < cut_at < streams.readings
     assert held == cut_at, "readings were stored while the database was cut off: no outage"
-    assert dead_letter_count(conn) == 0
+    assert dead_letter_count(rig.conn) == 0
     assert memory.peak_mb < RSS_LIMIT_MB
     assert ingest.stop() == 0
 
 
 def test_a_long_database_outage_at_5000_msg_s_keeps_ingest_memory_bounded_and_loses_nothing(
-    settings: Settings,
-    conn: Connection,
-    broker: PrivateBroker,
-    proxy: TcpProxy,
-    start_ingest: StartIngest,
-    site: str,
+    rig: Rig,
 ) -> None:
-    local = broker.settings(settings)
-    ingest = start_ingest(local, proxied(settings, proxy))
+    ingest = rig.start_ingest()
     memory = MemorySeries(ingest)
     rate = 5000
-    streams = Streams(local, site, messages=int(rate * (OUTAGE_S + 10)), rate=rate)
+    streams = rig.stream(messages=int(rate * (OUTAGE_S + 10)), rate=rate)
     time.sleep(5)
-    proxy.cut()
+    rig.proxy.cut()
     cut_at = time.monotonic()
     time.sleep(OUTAGE_S)
-    proxy.restore()
+    rig.proxy.restore()
     outage = time.monotonic() - cut_at
     published = streams.join()
     publishing = time.monotonic() - cut_at + 5
     drain_from = time.monotonic()
-    wait_stored(conn, streams.readings, 300 + streams.readings / 5000, ingest)
+    wait_stored(rig.conn, streams.readings, 300 + streams.readings / 5000, ingest)
     drained = time.monotonic() - drain_from
     memory.stop()
     memory.report(f"database away {outage:.0f} s while {rate:,} msg/s were published")
@@ -240,27 +229,21 @@ def test_a_long_database_outage_at_5000_msg_s_keeps_ingest_memory_bounded_and_lo
         f" msg/s); all {streams.readings:,} stored {drained:.0f} s after the last was published"
     )
     assert published == streams.messages
-    assert dead_letter_count(conn) == 0
+    assert dead_letter_count(rig.conn) == 0
     assert memory.peak_mb < RSS_LIMIT_MB, memory.report("over the limit")
     assert ingest.stop() == 0
 
 
 def test_a_qos0_flood_while_the_database_is_away_does_not_grow_ingest_memory_without_bound(
-    settings: Settings,
-    conn: Connection,
-    broker: PrivateBroker,
-    proxy: TcpProxy,
-    start_ingest: StartIngest,
-    site: str,
+    rig: Rig,
 ) -> None:
-    local = broker.settings(settings)
-    ingest = start_ingest(local, proxied(settings, proxy))
-    proxy.cut()
+    ingest = rig.start_ingest()
+    rig.proxy.cut()
     memory = MemorySeries(ingest)
     # Gateway-sized messages (100 readings, 3.5 kB) at 5,000/s, 700 MB in all by default:
     # more than the limit, and the broker does not keep QoS 0 for us, so ingest must drop
     # what it cannot hold; past its bound (a fixed volume in, wherever the rate), flat.
-    streams = Streams(local, site, messages=int(5000 * FLOOD_S), rate=5000, qos=0, readings=100)
+    streams = rig.stream(messages=int(5000 * FLOOD_S), rate=5000, qos=0, readings=100)
     streams.join()
     flooded = memory.samples[-1][0] if memory.samples else 0.0
     time.sleep(3)
@@ -270,6 +253,6 @@ def test_a_qos0_flood_while_the_database_is_away_does_not_grow_ingest_memory_wit
     assert memory.peak_mb < RSS_LIMIT_MB
     late_growth = memory.growth_mb(flooded * 2 / 3)
     assert late_growth < 64, f"memory grew {late_growth:.0f} MB more in the flood's last third"
-    proxy.restore()  # and ingest goes on
-    wait_for(lambda: env_count(conn), lambda n: n > 0, timeout=120, what="ingest writing again")
+    rig.proxy.restore()  # and ingest goes on
+    wait_for(lambda: env_count(rig.conn), lambda n: n > 0, timeout=120, what="ingest writing again")
     assert ingest.stop() == 0
