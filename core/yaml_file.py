@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -23,55 +23,56 @@ class Problem:
     message: str
 
 
-def parse_yaml_model(
-    text: str,
-    source: str,
-    model: type[M],
-    error: type[SitePulseError],
-    check: Callable[[M], list[Problem]] | None = None,
-) -> M:
-    """Parse, validate and cross-check; raise `error` naming each problem's line."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise error(f"{source}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    if root is None:
-        raise error(f"{source}: the file is empty")
-    lines: dict[Loc, int] = {}
-    problems = list(_index_lines(root, (), lines))
-    if not problems:
-        data: Any = yaml.safe_load(text)
+@dataclass(frozen=True)
+class YamlModel(Generic[M]):
+    """A kind of YAML file: the model it must validate as, the error that refuses it, and
+    the checks across its parts that the model cannot make."""
+
+    model: type[M]
+    error: type[SitePulseError]
+    check: Callable[[M], list[Problem]] | None = None
+
+    def parse(self, text: str, source: str) -> M:
+        """Parse, validate and cross-check; raise `error` naming each problem's line."""
         try:
-            value = model.model_validate(data)
-        except ValidationError as exc:
-            problems = [
-                Problem(tuple(err["loc"]), str(err["msg"]).removeprefix("Value error, "))
-                for err in exc.errors(include_url=False)
-            ]
-        else:
-            problems = check(value) if check else []
-            if not problems:
-                return value
-    report = "\n".join(
-        f"{source}:{_line_of(p.loc, lines)}: {dotted(p.loc)}: {p.message}" for p in problems
-    )
-    raise error(f"{source} is invalid ({len(problems)} problem(s)); nothing was loaded\n{report}")
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark else ""
+            raise self.error(
+                f"{source}{line}: not valid YAML: {getattr(exc, 'problem', exc)}"
+            ) from None
+        if root is None:
+            raise self.error(f"{source}: the file is empty")
+        lines: dict[Loc, int] = {}
+        problems = list(_index_lines(root, (), lines))
+        if not problems:
+            data: Any = yaml.safe_load(text)
+            try:
+                value = self.model.model_validate(data)
+            except ValidationError as exc:
+                problems = [
+                    Problem(tuple(err["loc"]), str(err["msg"]).removeprefix("Value error, "))
+                    for err in exc.errors(include_url=False)
+                ]
+            else:
+                problems = self.check(value) if self.check else []
+                if not problems:
+                    return value
+        report = "\n".join(
+            f"{source}:{_line_of(p.loc, lines)}: {dotted(p.loc)}: {p.message}" for p in problems
+        )
+        raise self.error(
+            f"{source} is invalid ({len(problems)} problem(s)); nothing was loaded\n{report}"
+        )
 
-
-def load_yaml_model(
-    path: Path,
-    model: type[M],
-    error: type[SitePulseError],
-    check: Callable[[M], list[Problem]] | None = None,
-) -> M:
-    """`parse_yaml_model` of a file's text; a file that cannot be read is refused naming it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: cannot read: {exc}") from None
-    return parse_yaml_model(text, str(path), model, error, check)
+    def load(self, path: Path) -> M:
+        """`parse` of a file's text; a file that cannot be read is refused naming it."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self.error(f"{path}: cannot read: {exc}") from None
+        return self.parse(text, str(path))
 
 
 def dotted(loc: Loc) -> str:

@@ -10,18 +10,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.errors import RulesInvalid
-from core.yaml_file import Problem, dotted, load_yaml_model, parse_yaml_model
+from core.yaml_file import Problem, YamlModel, dotted
 from rules.model import Rule, RulePack
 
 SHIPPED = Path(__file__).resolve().parent / "packs"
 
 
 def parse_pack(text: str, source: str) -> RulePack:
-    return parse_yaml_model(text, source, RulePack, RulesInvalid, _unique_ids)
+    return PACK_FILE.parse(text, source)
 
 
 def load_pack(path: Path) -> RulePack:
-    return load_yaml_model(path, RulePack, RulesInvalid, _unique_ids)
+    return PACK_FILE.load(path)
 
 
 def pack_files(extra: Path | None = None) -> list[Path]:
@@ -109,3 +109,6 @@ def _unique_ids(pack: RulePack) -> list[Problem]:
             problems.append(Problem(("rules", i, "id"), f"duplicate rule id {rule.id!r}"))
         seen.add(rule.id)
     return problems
+
+
+PACK_FILE = YamlModel(RulePack, RulesInvalid, _unique_ids)

@@ -19,7 +19,7 @@ from pydantic import (
 from core.errors import SiteFileInvalid
 from core.geometry import polygon_area
 from core.kinds import DeviceKind
-from core.yaml_file import Problem, load_yaml_model, parse_yaml_model
+from core.yaml_file import Problem, YamlModel
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Point = tuple[float, float]
@@ -167,10 +167,13 @@ def _duplicates(section: str, keys: list[Any], field: str) -> Iterator[Problem]:
         seen.add(key)
 
 
+SITE_FILE = YamlModel(SiteFile, SiteFileInvalid, check_references)
+
+
 def parse_site_file(text: str, source: str = "<site file>") -> SiteFile:
     """Parse and check a site file; raise SiteFileInvalid naming each problem's line."""
-    return parse_yaml_model(text, source, SiteFile, SiteFileInvalid, check_references)
+    return SITE_FILE.parse(text, source)
 
 
 def load_site_file(path: Path) -> SiteFile:
-    return load_yaml_model(path, SiteFile, SiteFileInvalid, check_references)
+    return SITE_FILE.load(path)

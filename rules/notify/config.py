@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
 
 from core.errors import NotifyConfigInvalid, first_line
-from core.yaml_file import Problem, parse_yaml_model
+from core.yaml_file import Problem, YamlModel
 from rules.model import Duration, Severity
 
 HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
@@ -156,8 +156,11 @@ def _check(config: NotifyConfig) -> list[Problem]:
     return problems
 
 
+NOTIFY_FILE = YamlModel(NotifyConfig, NotifyConfigInvalid, _check)
+
+
 def parse_notify_config(text: str, source: str) -> NotifyConfig:
-    return parse_yaml_model(text, source, NotifyConfig, NotifyConfigInvalid, _check)
+    return NOTIFY_FILE.parse(text, source)
 
 
 def load_notify_config(path: Path | None) -> NotifyConfig:
