@@ -19,7 +19,7 @@ import uvicorn
 from api.app import create_app
 from api.keys import create_key
 from api.site_status import FLOORS_SQL
-from bench.figures import bench_parser, percentiles, timed
+from bench.figures import bench_options, percentiles, timed
 from bench.scratch import create_scratch, drop_scratch
 from core.sql import load_queries
 from sites.site_file import SiteFile
@@ -50,11 +50,12 @@ def tower(floors: int) -> SiteFile:
 
 
 def main() -> int:
-    parser = bench_parser(__doc__)
-    parser.add_argument("--floors", type=int, default=50)
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--requests", type=int, default=300)
-    args = parser.parse_args()
+    args = bench_options(
+        __doc__,
+        floors=50,
+        days=30,
+        requests=300,
+    )
 
     settings, conn = create_scratch(DB)
     apply_site(conn, tower(args.floors))

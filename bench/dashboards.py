@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bench.api import SITE, tower
-from bench.figures import bench_parser, percentile, percentiles, timed
+from bench.figures import bench_options, percentile, percentiles, timed
 from bench.scratch import create_scratch, drop_scratch
 from core.sql import load_queries
 from dashboards.catalog import panel_queries
@@ -39,11 +39,12 @@ def tower_with_cranes(floors: int) -> SiteFile:
 
 
 def main() -> int:
-    parser = bench_parser(__doc__)
-    parser.add_argument("--floors", type=int, default=50)
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--runs", type=int, default=30)
-    args = parser.parse_args()
+    args = bench_options(
+        __doc__,
+        floors=50,
+        days=30,
+        runs=30,
+    )
 
     settings, conn = create_scratch(DB)
     apply_site(conn, tower_with_cranes(args.floors))

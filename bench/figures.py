@@ -7,11 +7,29 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 
-def bench_parser(doc: str | None) -> argparse.ArgumentParser:
-    """A benchmark's command line, described by the first line of its docstring."""
-    return argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+@dataclass(frozen=True)
+class Option:
+    """A benchmark option with its help, and how its text is read when not as its
+    default's type."""
+
+    default: object
+    help: str | None = None
+    read: Callable[[str], object] | None = None
+
+
+def bench_options(doc: str | None, **options: object) -> argparse.Namespace:
+    """A benchmark's command line, described by the first line of its docstring: each
+    keyword an option `--name-with-dashes` of its default's type (or an `Option`)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    for name, value in options.items():
+        option = value if isinstance(value, Option) else Option(value)
+        read = option.read or type(option.default)
+        flag = "--" + name.replace("_", "-")
+        parser.add_argument(flag, type=read, default=option.default, help=option.help)
+    return parser.parse_args()
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -23,7 +23,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from bench.figures import bench_parser, percentile
+from bench.figures import Option, bench_options, percentile
 from bench.scratch import create_scratch, drop_scratch
 from core.db import Connection, connect
 from core.settings import Settings
@@ -192,14 +192,15 @@ def paced_latency(
 
 
 def main() -> int:
-    parser = bench_parser(__doc__)
-    parser.add_argument("--messages", type=int, default=100_000, help="single-reading messages")
-    parser.add_argument("--gateway-messages", type=int, default=5_000, help="of 100 readings")
-    parser.add_argument("--publishers", type=int, default=2, help="publisher processes")
-    parser.add_argument("--ingest-procs", type=int, default=1)
-    parser.add_argument("--paced-rate", type=float, default=5000.0)
-    parser.add_argument("--paced-seconds", type=float, default=10.0)
-    args = parser.parse_args()
+    args = bench_options(
+        __doc__,
+        messages=Option(100_000, "single-reading messages"),
+        gateway_messages=Option(5_000, "of 100 readings"),
+        publishers=Option(2, "publisher processes"),
+        ingest_procs=1,
+        paced_rate=5000.0,
+        paced_seconds=10.0,
+    )
 
     run_id = f"bench-{os.getpid()}"  # a stale session of an earlier run must not feed this one
     settings, conn = create_scratch(DB, ingest_group=run_id, ingest_site_filter=SITE)

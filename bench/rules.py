@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from bench.figures import bench_parser, percentile
+from bench.figures import bench_options, percentile
 from bench.scratch import create_scratch, drop_scratch
 from core.db import connect
 from core.settings import Settings
@@ -84,11 +84,12 @@ def background(settings: Settings, rate: float, stop: threading.Event) -> int:
 
 
 def main() -> int:
-    parser = bench_parser(__doc__)
-    parser.add_argument("--cranes", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--background-rate", type=float, default=2000.0)
-    args = parser.parse_args()
+    args = bench_options(
+        __doc__,
+        cranes=20,
+        seconds=30.0,
+        background_rate=2000.0,
+    )
 
     run_id = f"bench-rules-{os.getpid()}"
     settings, conn = create_scratch(DB)

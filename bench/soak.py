@@ -29,7 +29,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.figures import bench_parser, percentile
+from bench.figures import Option, bench_options, percentile
 from bench.scratch import create_scratch, drop_scratch
 from core.db import Connection, connect, database_errors
 from core.errors import DatabaseUnavailable
@@ -169,13 +169,14 @@ def alert_latencies(conn: Connection, site_id: str) -> list[tuple[str, Latency |
 
 
 def main() -> int:
-    parser = bench_parser(__doc__)
-    parser.add_argument("--minutes", type=float, default=5.0)
-    parser.add_argument("--faults", type=FaultRates.parse, default=FaultRates.parse("all=0.06"))
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--local-hour", type=int, default=10, help="the site's hour at the start")
-    parser.add_argument("--sample-s", type=float, default=10.0, help="memory sampling period")
-    args = parser.parse_args()
+    args = bench_options(
+        __doc__,
+        minutes=5.0,
+        faults=Option(FaultRates.parse("all=0.06"), None, FaultRates.parse),
+        seed=1,
+        local_hour=Option(10, "the site's hour at the start"),
+        sample_s=Option(10.0, "memory sampling period"),
+    )
 
     run_id = f"soak-{os.getpid()}"
     site_id = run_id
