@@ -20,33 +20,11 @@ from api.app import create_app
 from api.keys import create_key
 from api.site_status import FLOORS_SQL
 from bench.figures import bench_options, percentiles, timed
-from bench.scratch import create_scratch, drop_scratch
-from core.sql import load_queries
-from sites.site_file import SiteFile
-from sites.store import apply_site
+from bench.scratch import drop_scratch
+from bench.tower import SITE, load_tower
 
 REPO = Path(__file__).resolve().parent.parent
 DB = "sitepulse_bench_api"
-SITE = "bench-tower"
-_Q = load_queries("bench", "api.sql")
-
-
-def tower(floors: int) -> SiteFile:
-    devices: list[dict[str, object]] = []
-    for level in range(1, floors + 1):
-        devices += [{"id": f"env-{level}f-{i}", "kind": "env", "floor": level} for i in range(3)]
-    devices += [{"id": f"gw-{g}", "kind": "gateway"} for g in range(4)]
-    devices += [{"id": f"tag-{t:04d}", "kind": "tag", "gateway": f"gw-{t % 4}"} for t in range(300)]
-    return SiteFile.model_validate(
-        {
-            "site": {"id": SITE, "name": "Bench tower", "timezone": "Asia/Shanghai"},
-            "floors": [
-                {"level": lv, "name": f"{lv}F", "elevation_m": 3.6 * (lv - 1)}
-                for lv in range(1, floors + 1)
-            ],
-            "devices": devices,
-        }
-    )
 
 
 def main() -> int:
@@ -57,22 +35,7 @@ def main() -> int:
         requests=300,
     )
 
-    settings, conn = create_scratch(DB)
-    apply_site(conn, tower(args.floors))
-    begun = time.perf_counter()
-    params = {"site": SITE, "days": args.days, "floors": args.floors}
-    conn.execute(_Q["env_history"], params)
-    conn.execute(_Q["tag_history"], params)
-    conn.execute(_Q["state"], params)
-    conn.execute("ANALYZE")
-    counts = [
-        conn.execute(f"SELECT count(*) FROM {t}").fetchone()
-        for t in ("env_readings", "tag_readings")
-    ]
-    print(
-        f"data: {args.floors} floors, {args.days} days: {counts[0][0]:,} env rows, "  # type: ignore[index]
-        f"{counts[1][0]:,} tag rows, loaded in {time.perf_counter() - begun:.0f} s"  # type: ignore[index]
-    )
+    settings, conn = load_tower(DB, args.floors, args.days)
     _, key = create_key(conn, "bench", "viewer")
 
     server = uvicorn.Server(uvicorn.Config(create_app(settings), port=8765, log_level="warning"))

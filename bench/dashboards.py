@@ -12,30 +12,17 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from bench.api import SITE, tower
 from bench.figures import bench_options, percentile, percentiles, timed
-from bench.scratch import create_scratch, drop_scratch
+from bench.scratch import drop_scratch
+from bench.tower import SITE, load_tower
 from core.sql import load_queries
 from dashboards.catalog import panel_queries
 from dashboards.macros import QueryContext, expand
-from sites.site_file import SiteFile
-from sites.store import apply_site
 from storage.rollups import refresh_rollups
 
 DB = "sitepulse_bench_dashboards"
-_API = load_queries("bench", "api.sql")
 _Q = load_queries("bench", "dashboards.sql")
 GOAL_MS = 200.0
-
-
-def tower_with_cranes(floors: int) -> SiteFile:
-    site = tower(floors).model_dump(mode="json")
-    site["cranes"] = [
-        {"id": f"tc-{n}", "x_m": 20.0 * n, "y_m": 30.0, "jib_m": 60.0, "rated_t": 8.0}
-        for n in (1, 2, 3)
-    ]
-    site["devices"] += [{"id": f"tc-{n}", "kind": "crane"} for n in (1, 2, 3)]
-    return SiteFile.model_validate(site)
 
 
 def main() -> int:
@@ -46,23 +33,8 @@ def main() -> int:
         runs=30,
     )
 
-    settings, conn = create_scratch(DB)
-    apply_site(conn, tower_with_cranes(args.floors))
-    params = {"site": SITE, "days": args.days, "floors": args.floors, "alerts": 3000}
-    began = time.perf_counter()
-    for name in ("env_history", "tag_history", "state"):
-        conn.execute(_API[name], params)
-    conn.execute(_Q["crane_history"], params)
-    conn.execute(_Q["alerts"], params)
-    loaded = time.perf_counter() - began
-    counts = {
-        t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
-        for t in ("env_readings", "tag_readings", "crane_readings", "alerts")
-    }
-    print(
-        f"data: {args.floors} floors, {args.days} days, loaded in {loaded:.0f} s: "
-        + ", ".join(f"{n:,} {t}" for t, n in counts.items())
-    )
+    settings, conn = load_tower(DB, args.floors, args.days)
+    params = {"site": SITE}
 
     overlap = timedelta(minutes=10)
     began = time.perf_counter()
