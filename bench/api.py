@@ -28,12 +28,7 @@ DB = "sitepulse_bench_api"
 
 
 def main() -> int:
-    args = bench_options(
-        __doc__,
-        floors=50,
-        days=30,
-        requests=300,
-    )
+    args = bench_options(__doc__, floors=50, days=30, requests=300)
 
     settings, conn = load_tower(DB, args.floors, args.days)
     _, key = create_key(conn, "bench", "viewer")

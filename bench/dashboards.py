@@ -26,12 +26,7 @@ GOAL_MS = 200.0
 
 
 def main() -> int:
-    args = bench_options(
-        __doc__,
-        floors=50,
-        days=30,
-        runs=30,
-    )
+    args = bench_options(__doc__, floors=50, days=30, runs=30)
 
     settings, conn = load_tower(DB, args.floors, args.days)
     params = {"site": SITE}

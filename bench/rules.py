@@ -84,12 +84,7 @@ def background(settings: Settings, rate: float, stop: threading.Event) -> int:
 
 
 def main() -> int:
-    args = bench_options(
-        __doc__,
-        cranes=20,
-        seconds=30.0,
-        background_rate=2000.0,
-    )
+    args = bench_options(__doc__, cranes=20, seconds=30.0, background_rate=2000.0)
 
     run_id = f"bench-rules-{os.getpid()}"
     settings, conn = create_scratch(DB)
