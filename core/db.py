@@ -3,7 +3,7 @@ the long-lived writers; driver errors become SitePulse errors here, once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg
@@ -35,6 +35,18 @@ def translate(exc: BaseException) -> SitePulseError:
     ):
         return DatabaseUnavailable(f"{DatabaseUnavailable.__doc__} ({first_line(exc)})")
     return DatabaseRefused(f"{type(exc).__name__}: {first_line(exc)}")
+
+
+def unless_duplicate(conn: Connection, work: Callable[[], object]) -> bool:
+    """Run `work` in a savepoint of the transaction under way: True when done, False when
+    it would have stored a row twice (a unique violation; nothing of `work` is kept, and
+    the transaction goes on). Any other error is raised as it came."""
+    try:
+        with conn.transaction():
+            work()
+    except psycopg.errors.UniqueViolation:
+        return False
+    return True
 
 
 def refusal_of(exc: Exception) -> SitePulseError:

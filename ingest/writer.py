@@ -1,5 +1,6 @@
-"""Write one batch of decoded messages in one transaction: COPY into staging, move into
-the hypertables skipping duplicates, device state, dead letters, NOTIFY, commit."""
+"""Write one batch of decoded messages in one transaction: COPY into the hypertables (into
+staging and across skipping duplicates when the batch holds a redelivery), device state,
+dead letters, NOTIFY, commit."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import TupleRow
 
-from core.db import Connection
+from core.db import Connection, unless_duplicate
 from core.kinds import READING_KINDS, DeviceKind, ReadingKind
-from core.measurements import COLUMNS, COMMON_COLUMN_TYPES, Measurement
+from core.measurements import COLUMNS, COMMON_COLUMN_TYPES, Measurement, table_of
 from core.sql import load_queries
 from ingest.decode import COMMON_COLUMNS, MEASUREMENT_COLUMNS, DeadLetter, Decoded, Row
 
@@ -25,10 +26,13 @@ _Q = load_queries("ingest", "writer.sql")
 # A message over the size limit is not kept whole: its first bytes, size and hash are.
 OVERSIZE_KEPT_BYTES = 64 * 1024
 # Binary COPY: five times cheaper per row than text on the client (timestamps above all).
+# Straight into the readings table; into the session's staging table when the batch holds
+# a reading already stored (a redelivery) and for the newest row of each device.
 _COPY = {
-    kind: f"COPY {kind}_stage ({', '.join(COMMON_COLUMNS + MEASUREMENT_COLUMNS[kind])})"
+    (kind, table): f"COPY {table} ({', '.join(COMMON_COLUMNS + MEASUREMENT_COLUMNS[kind])})"
     " FROM STDIN (FORMAT BINARY)"
     for kind in READING_KINDS
+    for table in (table_of(kind), f"{kind}_stage")
 }
 _TYPES = {
     kind: [*COMMON_COLUMN_TYPES.values(), *(m.pg_type for m in COLUMNS[kind])]
@@ -116,15 +120,37 @@ def _widen_spans(sites: dict[str, list[datetime]], rows: list[Row]) -> None:
 
 
 def _store(cur: Cursor, kind: ReadingKind, rows: list[Row]) -> int:
-    """COPY into the session's staging table, then into the hypertable skipping readings
-    already stored; the number stored."""
-    with cur.copy(_COPY[kind]) as copy:
+    """COPY the rows into their table; when one of them is stored already, COPY them into
+    the session's staging table instead and move them across skipping those. Either way
+    the staging table ends up holding each device's newest row, for its device state.
+    The number stored."""
+    stage = f"{kind}_stage"
+    if unless_duplicate(cur.connection, lambda: _copy(cur, kind, table_of(kind), rows)):
+        _copy(cur, kind, stage, _newest_of_each_device(rows))
+        return len(rows)
+    _copy(cur, kind, stage, rows)
+    cur.execute(_Q[f"move_{kind}"])
+    return max(cur.rowcount, 0)
+
+
+def _copy(cur: Cursor, kind: ReadingKind, table: str, rows: list[Row]) -> None:
+    with cur.copy(_COPY[kind, table]) as copy:
         copy.set_types(_TYPES[kind])
         write_row = copy.write_row
         for row in rows:
             write_row(row)
-    cur.execute(_Q[f"move_{kind}"])
-    return max(cur.rowcount, 0)
+
+
+def _newest_of_each_device(rows: list[Row]) -> list[Row]:
+    """Each device's newest row as device state reckons it (upsert_device_state): the
+    greatest min(ts, received_at), then ts. A row is (ts, device_id, site_id, received_at,
+    ...)."""
+    newest: dict[str, Row] = {}
+    for row in rows:
+        best = newest.get(row[1])
+        if best is None or (min(row[0], row[3]), row[0]) > (min(best[0], best[3]), best[0]):
+            newest[row[1]] = row
+    return list(newest.values())
 
 
 def _status_rows(messages: Sequence[Decoded]) -> list[dict[str, object]]:

@@ -1,5 +1,7 @@
--- The batch writer: rows are COPYed into per-session staging tables, then moved into the
--- hypertables skipping (device_id, ts) already stored; all in the batch's one transaction.
+-- The batch writer (ingest/writer.py): rows are COPYed straight into the hypertables; when
+-- a batch holds a reading already stored, into per-session staging tables instead, then
+-- moved across skipping (device_id, ts) already stored. The staging tables hold each
+-- device's newest row for device_state. All in the batch's one transaction.
 
 -- name: create_staging
 CREATE TEMP TABLE IF NOT EXISTS crane_stage (LIKE crane_readings) ON COMMIT DELETE ROWS;
