@@ -71,7 +71,7 @@ def validate_reading(kind: ReadingKind, item: object) -> Reading:
         raise BadReading(msg)
     spec = SPECS[kind]
     try:
-        reading: Reading = spec.adapter.validate_python(item)
+        reading: Reading = spec.adapter.validator.validate_python(item)
     except ValidationError as exc:
         raise BadReading(explain(exc, spec)) from None
     if spec.measurements.isdisjoint(reading):

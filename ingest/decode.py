@@ -164,11 +164,13 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
+# One decoder for every message: json.loads with options builds a new one each call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_object)
+
+
 def parse_json(payload: bytes) -> Any:
     """Strict JSON: UTF-8, no NaN or Infinity, no key twice in one object."""
-    return json.loads(
-        payload.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_object
-    )
+    return _DECODER.decode(payload.decode("utf-8"))
 
 
 def decode_message(
@@ -329,35 +331,49 @@ def _readings(
         out.refuse(f"{device.id} is a gateway: it cannot send readings for itself", prefix, site)
         return
     kind: ReadingKind = device.kind
-    if isinstance(data, list):
-        if not data:
+    batch = isinstance(data, list)
+    items: list[object] = data if isinstance(data, list) else [data]
+    if batch:
+        if not items:
             out.refuse("an empty batch carries no reading", prefix, site)
             return
-        if len(data) > MAX_BATCH:
+        if len(items) > MAX_BATCH:
             out.refuse(
-                f"a batch holds at most {MAX_BATCH} readings, this one {len(data)}", prefix, site
+                f"a batch holds at most {MAX_BATCH} readings, this one {len(items)}", prefix, site
             )
             return
-        items: list[tuple[str, object]] = [(f"{prefix}[{i}]", item) for i, item in enumerate(data)]
-    else:
-        items = [(prefix, data)]
     rows = out.rows[kind]
     columns = MEASUREMENT_COLUMNS[kind]
     received_at = out.received_at
     oldest = limits.oldest.get(kind)
-    for item_name, item in items:
+    device_id, floor, zone = device.id, device.floor, device.zone
+    for i, item in enumerate(items):
         try:
             reading = validate_reading(kind, item)
             ts, from_receive = reading_time(reading, received_at, oldest)
         except BadReading as exc:
-            out.refuse(str(exc), item_name, site)
+            out.refuse(str(exc), f"{prefix}[{i}]" if batch else prefix, site)
             continue
-        floor, zone = device.floor, device.zone
+        get = reading.get
         if kind == "tag":
-            floor = reading.get("floor")
-            x_m, y_m = reading["x_m"], reading["y_m"]
+            floor = get("floor")
             if floor is None and "z_m" in reading:
                 floor = registry.floor_at(site, reading["z_m"])
-            zone = registry.zone_at(site, floor, x_m, y_m) if floor is not None else None
-        common = (ts, device.id, site, received_at, from_receive, reading.get("seq"), floor, zone)
-        rows.append((*common, *[reading.get(column) for column in columns]))
+            zone = (
+                registry.zone_at(site, floor, reading["x_m"], reading["y_m"])
+                if floor is not None
+                else None
+            )
+        rows.append(
+            (
+                ts,
+                device_id,
+                site,
+                received_at,
+                from_receive,
+                get("seq"),
+                floor,
+                zone,
+                *map(get, columns),
+            )
+        )
