@@ -1,5 +1,5 @@
 """What is on a site, with each thing's current state: zones, cranes, devices, workers,
-and a floor's environment over time."""
+and a floor's environment over time (api/floor_series.py)."""
 
 from __future__ import annotations
 
@@ -7,30 +7,24 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query
-from psycopg import sql
 from psycopg.rows import class_row
 from pydantic import BaseModel
 
 from api.deps import ConnDep, Viewer
+from api.floor_series import METRICS, Bucket, floor_series
 from api.floors import site_or_404
 from api.params import Moment, time_range
 from api.problems import Problem
 from api.site_status import Crane, crane_states
 from core.db import Connection
-from core.measurements import COLUMNS
 from core.sql import load_queries
 
 router = APIRouter(prefix="/api/v1/sites/{site}", tags=["sites"])
 _Q = load_queries("api", "registry.sql")
-# A floor's environment over time: the env measurements, each read from its column.
-_FLOOR_METRIC = {
-    m.key: sql.SQL(_Q["floor_metric"]).format(metric=sql.Identifier(m.key)).as_string()
-    for m in COLUMNS["env"]
-}
 if TYPE_CHECKING:
     Metric = str
 else:
-    Metric = Literal[tuple(_FLOOR_METRIC)]
+    Metric = Literal[METRICS]
 BUCKETS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "1d": 86400}
 MAX_POINTS = 5000
 M = TypeVar("M", bound=BaseModel)
@@ -70,14 +64,6 @@ class Worker(BaseModel):
     floor: int | None
     zone: str | None
     last_ts: datetime | None
-
-
-class Bucket(BaseModel):
-    ts: datetime
-    avg: float
-    min: float
-    max: float
-    count: int
 
 
 @router.get("/zones")
@@ -134,14 +120,8 @@ def floor_readings(
             "Invalid request",
             f"invalid query.bucket: {bucket} buckets over this range exceed {MAX_POINTS} points",
         )
-    params = {
-        "site": site,
-        "floor": level,
-        "from": from_,
-        "to": to,
-        "bucket": timedelta(seconds=BUCKETS[bucket]),
-    }
-    return _models(conn, Bucket, _FLOOR_METRIC[metric], params)
+    width = timedelta(seconds=BUCKETS[bucket])
+    return floor_series(conn, site, level, metric, width, from_, to)
 
 
 def _models(conn: Connection, model: type[M], query: str, params: dict[str, Any]) -> list[M]:

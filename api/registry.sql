@@ -16,13 +16,3 @@ SELECT w.id, w.name, w.trade, w.tag_id AS tag,
 FROM workers AS w LEFT JOIN device_state AS s ON s.device_id = w.tag_id
 WHERE w.site_id = %(site)s
 ORDER BY w.id LIMIT %(limit)s OFFSET %(offset)s;
-
--- name: floor_metric
--- One environment measurement (`metric`, its column: filled in by api/registry.py) on one
--- floor, per time bucket, over the floor's sensors.
-SELECT time_bucket(%(bucket)s, ts) AS ts, avg({metric}) AS avg, min({metric}) AS min,
-       max({metric}) AS max, count(*) AS count
-FROM env_readings
-WHERE site_id = %(site)s AND floor = %(floor)s AND ts >= %(from)s AND ts < %(to)s
-  AND {metric} IS NOT NULL
-GROUP BY 1 ORDER BY 1;
