@@ -136,7 +136,7 @@ def insert_ceiling(conn: Connection, mode: str, rows: int) -> float:
         if mode == "single"
         else ("tag_readings", "tag-i", "x_m, y_m")
     )
-    conn.execute(f"CREATE TEMP TABLE ceiling (LIKE {table})")
+    conn.execute(f"CREATE TEMP TABLE ceiling (LIKE {table} INCLUDING DEFAULTS)")
     with (
         conn.cursor() as cur,
         cur.copy(
