@@ -46,6 +46,9 @@ def main() -> int:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
+        if not thread.is_alive():  # the app refused to start (its error is logged above)
+            drop_scratch(settings, conn)
+            return 1
         time.sleep(0.05)
     client = httpx.Client(
         base_url="http://127.0.0.1:8765", headers={"Authorization": f"Bearer {key}"}
