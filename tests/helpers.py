@@ -101,8 +101,10 @@ def running_ingest(settings: Settings) -> Iterator[IngestService]:
     """The ingest service in a thread of the test process, subscribed before we publish."""
     service = IngestService(settings)
     with in_thread(Runner(settings, service)) as errors:
-        if not service.consumer.subscribed.wait(10):
-            msg = f"ingest did not subscribe within 10 s ({errors or 'no error'})"
+        # a wait, not a timing check: on a machine shared with other work the registry
+        # load, the connection and the subscription have taken over 10 s
+        if not service.consumer.subscribed.wait(30):
+            msg = f"ingest did not subscribe within 30 s ({errors or 'no error'})"
             raise AssertionError(msg)
         yield service
 
