@@ -1,15 +1,15 @@
 """Rollups at 1 minute and 1 hour, per device and per floor (migration 0008).
 
 A refresh finds the minutes that hold rows received since the last one (by received_at,
-so a late reading re-rolls the old minute it belongs to), re-rolls those minutes from
-the raw rows, then the hours that contain them from the minutes; then the watermark
-moves to the time the refresh began."""
+so a late reading re-rolls the old minute it belongs to), then re-rolls a range of whole
+hours at a time from the raw rows: the touched minutes, and the hours that hold them;
+then the watermark moves to the time the refresh began."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, get_args
@@ -25,15 +25,20 @@ log = logging.getLogger(__name__)
 _Q = load_queries("storage", "rollups.sql")
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
-# A backfill re-rolls at most this much raw data per statement.
+# A backfill re-rolls at most this much raw data per transaction.
 _MAX_RANGE = timedelta(hours=6)
-SOURCES: dict[str, str] = {kind: table_of(kind) for kind in READING_KINDS}
+SOURCES: dict[ReadingKind, str] = {kind: table_of(kind) for kind in READING_KINDS}
 LEVELS: tuple[Rollup, ...] = ("device", "floor")
 Width = Literal["1m", "1h"]
-# each level's key columns in its rollup tables, bucket aside
+_INTERVAL: dict[Width, str] = {"1m": "1 minute", "1h": "1 hour"}
+# each level's key columns in its rollup tables, bucket aside, and its primary key's
 _KEYS: dict[Rollup, tuple[str, ...]] = {
     "device": ("device_id", "metric", "site_id", "kind"),
     "floor": ("site_id", "floor", "metric", "kind"),
+}
+_PRIMARY: dict[Rollup, tuple[str, ...]] = {
+    "device": ("device_id", "metric", "bucket"),
+    "floor": ("site_id", "floor", "metric", "bucket"),
 }
 
 
@@ -49,7 +54,7 @@ def refresh_rollups(conn: Connection, overlap: timedelta) -> list[SourceRefresh]
     return [refresh_source(conn, kind, overlap) for kind in SOURCES]
 
 
-def refresh_source(conn: Connection, kind: str, overlap: timedelta) -> SourceRefresh:
+def refresh_source(conn: Connection, kind: ReadingKind, overlap: timedelta) -> SourceRefresh:
     """Re-roll what was received since the last refresh. Each range commits on its own (a
     backfill is many, and re-rolling is idempotent); the watermark moves last, so a
     refresh that dies is redone whole by the next. Callers hold the rollups lock
@@ -62,20 +67,19 @@ def refresh_source(conn: Connection, kind: str, overlap: timedelta) -> SourceRef
         raise RuntimeError(msg)
     since: datetime | None = row[0] - overlap if row[0] is not None else None
     upto = _clock(conn)
-    touched = [
-        bucket
-        for (bucket,) in conn.execute(
-            sql.SQL(_Q["touched_minutes"]).format(source=sql.Identifier(source)),
-            {"since": since, "upto": upto},
-        )
-    ]
-    for lo, hi in ranges(touched, MINUTE):
-        with conn.transaction():
-            _reroll(conn, kind, "1m", lo, hi)
+    with conn.transaction():
+        conn.execute(_Q["touched_settings"])
+        touched = [
+            bucket
+            for (bucket,) in conn.execute(
+                sql.SQL(_Q["touched_minutes"]).format(source=sql.Identifier(source)),
+                {"since": since, "upto": upto},
+            )
+        ]
     hours = sorted({_hour(bucket) for bucket in touched})
     for lo, hi in ranges(hours, HOUR):
         with conn.transaction():
-            _reroll(conn, kind, "1h", lo, hi)
+            reroll(conn, _REROLL[kind], lo, hi, [m for m in touched if lo <= m < hi])
     conn.execute(_Q["set_received_upto"], {"source": source, "upto": upto})
     done = SourceRefresh(kind, len(touched), len(hours), time.perf_counter() - began)
     if touched:
@@ -105,57 +109,114 @@ def ranges(buckets: Iterable[datetime], width: timedelta) -> Iterator[tuple[date
         yield lo, hi
 
 
-def _reroll(conn: Connection, kind: str, width: Width, lo: datetime, hi: datetime) -> None:
-    params = {"kind": kind, "lo": lo, "hi": hi}
-    for level in LEVELS:
-        minute = _MINUTE[kind, level]
-        if not minute:
-            continue
-        conn.execute(_DELETE[level, width], params)
-        for query in minute if width == "1m" else (_HOUR[level],):
-            conn.execute(query, params)
+def reroll(
+    conn: Connection, statements: Sequence[str], lo: datetime, hi: datetime, minutes: list[datetime]
+) -> None:
+    """Roll the `minutes` of [lo, hi) (whole hours) and its hours again, with a kind's
+    `statements`, in the caller's transaction. Not prepared: each plan is made for its
+    range (chunks excluded, the minutes' array hashed)."""
+    conn.execute(_Q["reroll_settings"])
+    params = {"lo": lo, "hi": hi, "minutes": minutes}
+    for statement in statements:
+        conn.execute(statement, params, prepare=False)
 
 
-def _rollup_table(level: Rollup, width: Width) -> sql.Identifier:
-    return sql.Identifier(f"{level}_rollup_{width}")
-
-
-def _hour_query(level: Rollup) -> str:
-    keys = sql.SQL(", ").join(map(sql.Identifier, _KEYS[level]))
-    query = sql.SQL(_Q["hour"]).format(
-        target=_rollup_table(level, "1h"), source=_rollup_table(level, "1m"), keys=keys
+def reroll_statements(
+    kind: ReadingKind, *, table: str = "{level}_rollup_{width}", overwrite: bool = True
+) -> tuple[str, ...]:
+    """What rolls a range of a kind at each level and width again. `table` names the
+    target from its level and width, and `overwrite=False` leaves out what replaces a
+    bucket already rolled: the benchmark's ceiling writes the same rows elsewhere."""
+    return tuple(
+        statement
+        for level in LEVELS
+        for width in get_args(Width)
+        for statement in _reroll_queries(kind, level, width, table, overwrite=overwrite)
     )
-    return query.as_string()
 
 
-def _minute_queries(kind: ReadingKind, level: Rollup) -> tuple[str, ...]:
-    """What re-rolls a minute range of a kind at a level: its rolled-up measurements (as
+def _reroll_queries(
+    kind: ReadingKind, level: Rollup, width: Width, table: str, *, overwrite: bool
+) -> tuple[str, ...]:
+    """What re-rolls a range of a kind at a level and width: its series (as
     core/measurements.py declares them), and per floor, the tags heard there."""
-    queries: list[str] = []
-    measured = rolled_up(kind, level)
-    if measured:
-        metrics = sql.SQL(", ").join(
-            sql.SQL("({}, r.{})").format(
-                _metric_name(m.key, m.probe_name, level), sql.Identifier(m.key)
+    queries: list[sql.Composable] = []
+    target = sql.Identifier(table.format(level=level, width=width))
+    key = sql.SQL(", ").join(map(sql.Identifier, _PRIMARY[level]))
+    fill = {
+        "target": target,
+        "width": sql.Literal(_INTERVAL[width]),
+        "minutes": sql.SQL(_fragment("touched_only") if width == "1m" else ""),
+        "overwrite": sql.SQL(_fragment("overwrite") if overwrite else "").format(
+            key=key, target=target
+        ),
+    }
+    series = _series(kind, level)
+    if series:
+        group = [c for c in _KEYS[level] if c not in ("metric", "kind")]
+        queries.append(
+            sql.SQL(_Q["reroll"]).format(
+                columns=sql.SQL(", ").join(map(sql.Identifier, _KEYS[level])),
+                keys=sql.SQL(", ").join(_key_value(c, kind) for c in _KEYS[level]),
+                group=sql.SQL(", ").join(map(sql.Identifier, group)),
+                aggregates=sql.SQL(",\n").join(
+                    sql.SQL(_fragment("series_aggregates")).format(
+                        value=sql.Identifier(s.column), taken=s.taken, name=sql.SQL(s.name)
+                    )
+                    for s in series
+                ),
+                series=sql.SQL(", ").join(
+                    sql.SQL(_fragment("series_row")).format(
+                        metric=sql.Literal(s.metric), name=sql.SQL(s.name)
+                    )
+                    for s in series
+                ),
+                source=sql.Identifier(SOURCES[kind]),
+                only=sql.SQL("AND floor IS NOT NULL" if level == "floor" else ""),
+                key=sql.SQL(", ").join(
+                    sql.SQL("r.bucket") if c == "bucket" else _key_value(c, kind)
+                    for c in _PRIMARY[level]
+                ),
+                **fill,
             )
-            for m in measured
         )
-        query = sql.SQL(_Q["minute"]).format(
-            target=_rollup_table(level, "1m"),
-            columns=sql.SQL(", ").join(map(sql.Identifier, _KEYS[level])),
-            keys=sql.SQL(", ").join(_key_value(c, kind) for c in _KEYS[level]),
-            source=sql.Identifier(SOURCES[kind]),
-            metrics=metrics,
-            only=sql.SQL("AND r.floor IS NOT NULL" if level == "floor" else ""),
-        )
-        queries.append(query.as_string())
     if level == "floor" and kind == "tag":
-        queries.append(_Q["floor_1m_workers"])
-    return tuple(queries)
+        queries.append(sql.SQL(_Q["workers"]).format(**fill))
+    return tuple(query.as_string() for query in queries)
+
+
+@dataclass(frozen=True)
+class _Series:
+    """A rolled-up series: its metric's name, the column it takes and which rows."""
+
+    name: str  # its aggregates' prefix in the statement
+    metric: str
+    column: str
+    taken: sql.Composable
+
+
+def _series(kind: ReadingKind, level: Rollup) -> list[_Series]:
+    """Per floor, a probe's temp_c is the concrete surface, not the air: its own series."""
+    out: list[_Series] = []
+    for m in rolled_up(kind, level):
+        given = sql.SQL("{} IS NOT NULL").format(sql.Identifier(m.key))
+        if level == "floor" and m.probe_name is not None:
+            probe = sql.Identifier(PROBE.key)
+            for metric, which in ((m.key, "NULL"), (m.probe_name, "NOT NULL")):
+                taken = sql.SQL("{} AND {} IS {}").format(given, probe, sql.SQL(which))
+                out.append(_Series(f"s{len(out)}", metric, m.key, taken))
+        else:
+            out.append(_Series(f"s{len(out)}", m.key, m.key, given))
+    return out
+
+
+def _fragment(name: str) -> str:
+    """A piece of a statement from rollups.sql, without its comment."""
+    return "\n".join(line for line in _Q[name].splitlines() if not line.startswith("--"))
 
 
 def _key_value(column: str, kind: str) -> sql.Composable:
-    """A key column's value for a raw row `r` and its measurement `m`."""
+    """A key column's value for a row `r` of aggregates and its series `m`."""
     if column == "kind":
         return sql.Literal(kind)
     if column == "metric":
@@ -163,25 +224,7 @@ def _key_value(column: str, kind: str) -> sql.Composable:
     return sql.SQL("r.{}").format(sql.Identifier(column))
 
 
-def _metric_name(key: str, probe_name: str | None, level: Rollup) -> sql.Composable:
-    if level != "floor" or probe_name is None:
-        return sql.Literal(key)
-    return sql.SQL("CASE WHEN r.{} IS NULL THEN {} ELSE {} END").format(
-        sql.Identifier(PROBE.key), sql.Literal(key), sql.Literal(probe_name)
-    )
-
-
-_MINUTE: dict[tuple[str, Rollup], tuple[str, ...]] = {
-    (kind, level): _minute_queries(kind, level) for kind in READING_KINDS for level in LEVELS
-}
-
-
-_HOUR = {level: _hour_query(level) for level in LEVELS}
-_DELETE = {
-    (level, width): sql.SQL(_Q["delete"]).format(target=_rollup_table(level, width)).as_string()
-    for level in LEVELS
-    for width in get_args(Width)
-}
+_REROLL = {kind: reroll_statements(kind) for kind in READING_KINDS}
 
 
 def _hour(bucket: datetime) -> datetime:

@@ -1,4 +1,4 @@
--- Rollups (migration 0008). `source` is a readings table, `kind` its kind and `metrics`
+-- Rollups (migration 0008). `source` is a readings table, `kind` its kind and the series
 -- the measurements core/measurements.py declares rolled up: filled in by storage/rollups.py.
 
 -- name: received_upto
@@ -8,49 +8,89 @@ SELECT received_upto FROM rollup_watermarks WHERE source = %(source)s;
 UPDATE rollup_watermarks SET received_upto = %(upto)s, refreshed_at = now()
 WHERE source = %(source)s;
 
+-- name: touched_settings
+-- For the transaction that finds the touched minutes: by the received_at BRIN index of
+-- each chunk (migrations 0008, 0011), never a scan of every chunk. Where rows were loaded
+-- out of received_at order the planner rates the index as useless, yet the block ranges
+-- whose newest row is older than the watermark, all but a few, are still skipped.
+SELECT set_config('enable_seqscan', 'off', true);
+
 -- name: touched_minutes
 -- The minutes that hold rows received since the last refresh (less the overlap).
 SELECT DISTINCT time_bucket('1 minute', ts) FROM {source}
 WHERE received_at > coalesce(%(since)s::timestamptz, '-infinity') AND received_at <= %(upto)s
 ORDER BY 1;
 
--- name: delete
--- A range of a kind's rollups at one level and width, before it is rolled again.
-DELETE FROM {target} WHERE kind = %(kind)s AND bucket >= %(lo)s AND bucket < %(hi)s;
+-- name: reroll_settings
+-- For the transaction that re-rolls a range: its sorts in memory (6 hours of a 50-floor
+-- tower's environment sensors sort ~30 MB), and no JIT: each statement runs once, and
+-- compiling it costs more than it saves.
+SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true);
 
--- name: minute
--- A kind's rolled-up measurements per minute, at one level (`keys`: the level's key
--- columns, as r.column, m.metric and the kind). `metrics` is ('key', r.column), ...; per
--- floor a concrete probe's temp_c is the concrete surface, not the air, so its metric is
--- (CASE WHEN r.core_temp_c IS NULL THEN 'temp_c' ELSE 'surface_temp_c' END, r.temp_c).
+-- name: reroll
+-- A kind's series per `width` (1 minute or 1 hour) at one level, from the raw rows of
+-- [lo, hi); `minutes` keeps the rows of the touched minutes only (for the 1-minute
+-- rollups; an hour takes every row of its own). The rows are aggregated once per bucket
+-- and `group` (the level's key columns but the metric: `aggregates`, a series_aggregates
+-- for each series), then each series becomes a row (`series`: a series_row each; `keys`:
+-- the level's key columns as r.column, m.metric and the kind). Rows go in in primary key
+-- order (`key`), which costs the index least, and a bucket rolled before is overwritten.
 INSERT INTO {target} (bucket, {columns}, min, max, avg, sum, count, last, last_ts)
-SELECT time_bucket('1 minute', r.ts), {keys},
-       min(m.value), max(m.value), avg(m.value), sum(m.value), count(*),
-       last(m.value, r.ts), max(r.ts)
-FROM {source} AS r
-CROSS JOIN LATERAL (VALUES {metrics}) AS m (metric, value)
-WHERE r.ts >= %(lo)s AND r.ts < %(hi)s AND m.value IS NOT NULL {only}
-GROUP BY 1, 2, 3, 4;
+SELECT r.bucket, {keys}, m.min, m.max, m.sum / m.count, m.sum, m.count, m.last, m.last_ts
+FROM (
+    SELECT time_bucket({width}, ts) AS bucket, {group}, {aggregates}
+    FROM {source}
+    WHERE ts >= %(lo)s AND ts < %(hi)s {only} {minutes}
+    GROUP BY {group}, 1
+) AS r
+CROSS JOIN LATERAL (VALUES {series}) AS m (metric, min, max, sum, count, last, last_ts)
+WHERE m.count > 0
+ORDER BY {key}
+{overwrite};
 
--- name: floor_1m_workers
--- `workers`: distinct tags heard on the floor in the minute, one observation a minute.
-INSERT INTO floor_rollup_1m (bucket, site_id, floor, metric, kind,
-                             min, max, avg, sum, count, last, last_ts)
-SELECT minute, site_id, floor, 'workers', 'tag', n, n, n, n, 1, n, last_ts
+-- name: series_aggregates
+-- One series' aggregates, over the rows it is taken from (`taken`: its value not null and,
+-- per floor, the probes' readings or the others' where the floor names them apart).
+-- sum / count is avg(): PostgreSQL's avg of float8 is the same sum over the same count.
+min({value}) FILTER (WHERE {taken}) AS {name}_min,
+max({value}) FILTER (WHERE {taken}) AS {name}_max,
+sum({value}) FILTER (WHERE {taken}) AS {name}_sum,
+count(*) FILTER (WHERE {taken}) AS {name}_count,
+last({value}, ts) FILTER (WHERE {taken}) AS {name}_last,
+max(ts) FILTER (WHERE {taken}) AS {name}_last_ts
+
+-- name: series_row
+({metric}, r.{name}_min, r.{name}_max, r.{name}_sum, r.{name}_count, r.{name}_last,
+ r.{name}_last_ts)
+
+-- name: workers
+-- `workers`: distinct tags heard on the floor in the minute, one observation a minute; an
+-- hour holds the minutes' min, max, mean, sum, count (of minutes) and last.
+INSERT INTO {target} (bucket, site_id, floor, metric, kind,
+                      min, max, avg, sum, count, last, last_ts)
+SELECT time_bucket({width}, minute), site_id, floor, 'workers', 'tag',
+       min(n), max(n), avg(n), sum(n), count(*), last(n, last_ts), max(last_ts)
 FROM (
     SELECT time_bucket('1 minute', ts) AS minute, site_id, floor,
            count(DISTINCT device_id)::float8 AS n, max(ts) AS last_ts
     FROM tag_readings
-    WHERE ts >= %(lo)s AND ts < %(hi)s AND floor IS NOT NULL
+    WHERE ts >= %(lo)s AND ts < %(hi)s AND floor IS NOT NULL {minutes}
     GROUP BY 1, 2, 3
-) AS heard;
+) AS heard
+GROUP BY 2, 3, 1
+ORDER BY 2, 3, 1
+{overwrite};
 
--- name: hour
--- The hours from the minutes, at one level (`keys`: the level's key columns).
-INSERT INTO {target} (bucket, {keys}, min, max, avg, sum, count, last, last_ts)
-SELECT time_bucket('1 hour', bucket), {keys},
-       min(min), max(max), sum(sum) / sum(count), sum(sum), sum(count),
-       last(last, last_ts), max(last_ts)
-FROM {source}
-WHERE kind = %(kind)s AND bucket >= %(lo)s AND bucket < %(hi)s
-GROUP BY 1, 2, 3, 4, 5;
+-- name: touched_only
+AND time_bucket('1 minute', ts) = ANY(%(minutes)s)
+
+-- name: overwrite
+-- A bucket rolled again takes the new row in place of the old (`key`: the level's
+-- primary key), unless they are the same: most of the minutes a refresh's overlap rolls
+-- again are. It holds every group it held: readings are never updated nor deleted
+-- (retention drops whole chunks, past any reading still accepted).
+ON CONFLICT ({key}) DO UPDATE
+SET site_id = excluded.site_id, kind = excluded.kind, min = excluded.min,
+    max = excluded.max, avg = excluded.avg, sum = excluded.sum, count = excluded.count,
+    last = excluded.last, last_ts = excluded.last_ts
+WHERE {target} IS DISTINCT FROM excluded

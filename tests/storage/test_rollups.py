@@ -19,7 +19,7 @@ from dashboards.grafana_role import allow_grafana_login
 from sites.site_file import SiteFile
 from storage.jobs import ROLLUPS_LOCK, run_rollups
 from storage.retention import apply_retention
-from storage.rollups import refresh_rollups
+from storage.rollups import HOUR, MINUTE, refresh_rollups, reroll, reroll_statements
 from storage.service import StorageService
 from tests.helpers import rows, sitepulse
 from tests.history import CRANE, ENV, insert_history
@@ -152,6 +152,28 @@ def test_rollups_equal_a_direct_aggregation_also_after_late_data(
     )
     refresh_rollups(conn, OVERLAP)
     assert_rollups_match_raw(conn)
+
+
+def test_the_statements_write_the_same_rows_elsewhere_for_the_benchmarks_ceiling(
+    conn: Connection, site_id: str, loaded_site: SiteFile
+) -> None:
+    start = (datetime.now(UTC) - timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    insert_history(conn, site_id, start, hours=1.5, seed=6)
+    refresh_rollups(conn, OVERLAP)
+    tables = [(level, width) for level in ("device", "floor") for width in ("1m", "1h")]
+    for level, width in tables:
+        conn.execute(
+            f"CREATE TEMPORARY TABLE elsewhere_{level}_{width} (LIKE {level}_rollup_{width})"
+        )
+    every = [start + MINUTE * n for n in range(120)]
+    with conn.transaction():
+        for kind in ("crane", "tag", "env"):
+            statements = reroll_statements(kind, table="elsewhere_{level}_{width}", overwrite=False)
+            reroll(conn, statements, start, start + 2 * HOUR, every)
+    for level, width in tables:
+        key = "device_id" if level == "device" else "floor"
+        expected = stored(conn, f"{level}_rollup_{width}", key)
+        assert stored(conn, f"elsewhere_{level}_{width}", key) == expected, (level, width)
 
 
 def test_retention_drops_only_whole_chunks_past_each_kinds_horizon(
