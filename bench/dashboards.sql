@@ -9,3 +9,14 @@ FROM devices AS d,
          AS late (t)
 WHERE d.site_id = %(site)s AND d.kind = 'env'
 ON CONFLICT DO NOTHING;
+
+-- name: span
+-- The hours a readings table's rows fall in: the ranges a backfill of it rolls.
+SELECT time_bucket('1 hour', min(ts)), time_bucket('1 hour', max(ts)) FROM {source};
+
+-- name: ceiling_table
+-- Where the ceiling writes a rollup's rows: its columns, no index, no WAL.
+CREATE TEMPORARY TABLE {table} (LIKE {rollup});
+
+-- name: drop_ceiling_table
+DROP TABLE {table};
