@@ -10,6 +10,14 @@ FROM devices AS d,
 WHERE d.site_id = %(site)s AND d.kind = 'env'
 ON CONFLICT DO NOTHING;
 
+-- name: summarize_received
+-- The received_at block ranges the history filled, summarized as autosummarize (migration
+-- 0011) does while ingest fills them: loaded in one go, they outrun autovacuum's queue.
+SELECT sum(brin_summarize_new_values(i.indexrelid))
+FROM pg_index AS i
+JOIN pg_class AS c ON c.oid = i.indexrelid
+WHERE c.relname LIKE '%readings_received';
+
 -- name: span
 -- The hours a readings table's rows fall in: the ranges a backfill of it rolls.
 SELECT time_bucket('1 hour', min(ts)), time_bucket('1 hour', max(ts)) FROM {source};
