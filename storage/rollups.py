@@ -1,9 +1,9 @@
 """Rollups at 1 minute and 1 hour, per device and per floor (migration 0008).
 
 A refresh finds the minutes that hold rows received since the last one (by received_at,
-so a late reading re-rolls the old minute it belongs to), then re-rolls a range of whole
-hours at a time from the raw rows: the touched minutes, and the hours that hold them;
-then the watermark moves to the time the refresh began."""
+so a late reading re-rolls the old minute it belongs to; storage/touched.py), then
+re-rolls a range of whole hours at a time from the raw rows: the touched minutes, and the
+hours that hold them; then the watermark moves to the time the refresh began."""
 
 from __future__ import annotations
 
@@ -11,20 +11,23 @@ import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal, get_args
 
 from psycopg import sql
+from psycopg.rows import class_row
 
 from core.db import Connection
 from core.kinds import READING_KINDS, ReadingKind
 from core.measurements import PROBE, Rollup, rolled_up, table_of
 from core.sql import load_queries
+from storage.touched import MinuteRows, Watermark, overlap_counts, touched
 
 log = logging.getLogger(__name__)
 _Q = load_queries("storage", "rollups.sql")
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)  # before any reading: never refreshed
 # A backfill re-rolls at most this much raw data per transaction.
 _MAX_RANGE = timedelta(hours=6)
 SOURCES: dict[ReadingKind, str] = {kind: table_of(kind) for kind in READING_KINDS}
@@ -61,28 +64,40 @@ def refresh_source(conn: Connection, kind: ReadingKind, overlap: timedelta) -> S
     (storage/jobs.py), so no two refreshes interleave."""
     source = SOURCES[kind]
     began = time.perf_counter()
-    row = conn.execute(_Q["received_upto"], {"source": source}).fetchone()
-    if row is None:
+    with conn.cursor(row_factory=class_row(Watermark)) as cur:
+        mark = cur.execute(_Q["watermark"], {"source": source}).fetchone()
+    if mark is None:
         msg = f"rollup_watermarks has no row for {source}; run sitepulse db migrate"
         raise RuntimeError(msg)
-    since: datetime | None = row[0] - overlap if row[0] is not None else None
-    upto = _clock(conn)
-    with conn.transaction():
-        conn.execute(_Q["touched_settings"])
-        touched = [
-            bucket
-            for (bucket,) in conn.execute(
-                sql.SQL(_Q["touched_minutes"]).format(source=sql.Identifier(source)),
-                {"since": since, "upto": upto},
-            )
-        ]
-    hours = sorted({_hour(bucket) for bucket in touched})
+    since = None if mark.received_upto is None else mark.received_upto - overlap
+    counts = {
+        "since": since or _EARLIEST,
+        "seen_upto": mark.received_upto or _EARLIEST,
+        "overlap_from": mark.clock - overlap,
+        "upto": mark.clock,
+    }
+    with conn.transaction(), conn.cursor(row_factory=class_row(MinuteRows)) as cur:
+        conn.execute(_Q["received_settings"])
+        query = sql.SQL(_Q["received_minutes"]).format(source=sql.Identifier(source))
+        found = cur.execute(query, counts).fetchall()
+    minutes = touched(found, mark, since)
+    hours = sorted({_hour(minute) for minute in minutes})
     for lo, hi in ranges(hours, HOUR):
         with conn.transaction():
-            reroll(conn, _REROLL[kind], lo, hi, [m for m in touched if lo <= m < hi])
-    conn.execute(_Q["set_received_upto"], {"source": source, "upto": upto})
-    done = SourceRefresh(kind, len(touched), len(hours), time.perf_counter() - began)
-    if touched:
+            reroll(conn, _REROLL[kind], lo, hi, [m for m in minutes if lo <= m < hi])
+    kept, rows = overlap_counts(found)
+    conn.execute(
+        _Q["set_watermark"],
+        {
+            "source": source,
+            "upto": mark.clock,
+            "overlap_from": counts["overlap_from"],
+            "overlap_minutes": kept,
+            "overlap_rows": rows,
+        },
+    )
+    done = SourceRefresh(kind, len(minutes), len(hours), time.perf_counter() - began)
+    if minutes:
         log.info(
             "rollups %s: %d minute(s), %d hour(s) re-rolled in %.2f s",
             kind,
@@ -229,9 +244,3 @@ _REROLL = {kind: reroll_statements(kind) for kind in READING_KINDS}
 
 def _hour(bucket: datetime) -> datetime:
     return bucket.replace(minute=0, second=0, microsecond=0)
-
-
-def _clock(conn: Connection) -> datetime:
-    row = conn.execute("SELECT clock_timestamp()").fetchone()
-    assert row is not None
-    return row[0]  # type: ignore[no-any-return]

@@ -1,24 +1,37 @@
 -- Rollups (migration 0008). `source` is a readings table, `kind` its kind and the series
 -- the measurements core/measurements.py declares rolled up: filled in by storage/rollups.py.
 
--- name: received_upto
-SELECT received_upto FROM rollup_watermarks WHERE source = %(source)s;
+-- name: watermark
+-- A source's watermark and what its last refresh counted of its overlap (0008, 0012), and
+-- the time this refresh begins.
+SELECT received_upto, overlap_from, overlap_minutes, overlap_rows, clock_timestamp() AS clock
+FROM rollup_watermarks WHERE source = %(source)s;
 
--- name: set_received_upto
-UPDATE rollup_watermarks SET received_upto = %(upto)s, refreshed_at = now()
+-- name: set_watermark
+UPDATE rollup_watermarks
+SET received_upto = %(upto)s, overlap_from = %(overlap_from)s,
+    overlap_minutes = %(overlap_minutes)s, overlap_rows = %(overlap_rows)s,
+    refreshed_at = now()
 WHERE source = %(source)s;
 
--- name: touched_settings
--- For the transaction that finds the touched minutes: by the received_at BRIN index of
+-- name: received_settings
+-- For the transaction that counts the rows received: by the received_at BRIN index of
 -- each chunk (migrations 0008, 0011), never a scan of every chunk. Where rows were loaded
 -- out of received_at order the planner rates the index as useless, yet the block ranges
 -- whose newest row is older than the watermark, all but a few, are still skipped.
 SELECT set_config('enable_seqscan', 'off', true);
 
--- name: touched_minutes
--- The minutes that hold rows received since the last refresh (less the overlap).
-SELECT DISTINCT time_bucket('1 minute', ts) FROM {source}
-WHERE received_at > coalesce(%(since)s::timestamptz, '-infinity') AND received_at <= %(upto)s
+-- name: received_minutes
+-- Per minute (of ts), the rows received since the last refresh less the overlap
+-- (`since`), counted three ways: received after the last refresh (`seen_upto`); in its
+-- overlap, counted again; in this refresh's overlap (from `overlap_from`), for the next.
+SELECT time_bucket('1 minute', ts) AS minute,
+       count(*) FILTER (WHERE received_at > %(seen_upto)s) AS fresh,
+       count(*) FILTER (WHERE received_at <= %(seen_upto)s) AS recounted,
+       count(*) FILTER (WHERE received_at > %(overlap_from)s) AS overlap
+FROM {source}
+WHERE received_at > %(since)s AND received_at <= %(upto)s
+GROUP BY 1
 ORDER BY 1;
 
 -- name: reroll_settings
