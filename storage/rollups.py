@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -83,8 +84,9 @@ def refresh_source(conn: Connection, kind: ReadingKind, overlap: timedelta) -> S
     minutes = touched(found, mark, since)
     hours = sorted({_hour(minute) for minute in minutes})
     for lo, hi in ranges(hours, HOUR):
+        within = minutes[bisect_left(minutes, lo) : bisect_left(minutes, hi)]
         with conn.transaction():
-            reroll(conn, _REROLL[kind], lo, hi, [m for m in minutes if lo <= m < hi])
+            reroll(conn, _REROLL[kind], lo, hi, within)
     kept, rows = overlap_counts(found)
     conn.execute(
         _Q["set_watermark"],
