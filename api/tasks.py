@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -16,12 +16,10 @@ from api.problems import Problem
 from api.quality import QualityOut, task_quality
 from core.db import Connection
 from core.sql import load_queries
+from progress.presence import CrewDay, crew_days, crew_window, suggested
 
 router = APIRouter(prefix="/api/v1", tags=["tasks"])
 _Q = load_queries("api", "tasks.sql")
-# Presence is looked for from a day before the task to a day after it, at most this long.
-CREW_MARGIN = timedelta(days=1)
-CREW_MAX_RANGE = timedelta(days=92)
 
 
 class Task(BaseModel):
@@ -47,14 +45,6 @@ class Task(BaseModel):
     # When the task counts as under way (null `active_to`: started, no finish entered yet).
     active_from: datetime
     active_to: datetime | None
-
-
-class CrewDay(BaseModel):
-    date: date
-    workers_present: int
-    crew_planned: int | None
-    first_seen: datetime
-    last_seen: datetime
 
 
 class TaskDetail(Task):
@@ -164,24 +154,13 @@ def site_tasks(
 
 
 def _with_crew(conn: Connection, task: Task, now: datetime) -> TaskDetail:
-    begin = min(task.planned_start, task.actual_start or task.planned_start) - CREW_MARGIN
-    end = max(task.planned_finish, task.actual_finish or task.planned_finish) + CREW_MARGIN
-    until = min(end, now, begin + CREW_MAX_RANGE)
-    days: list[CrewDay] = []
-    if task.floors and begin < until:
-        params = {
-            "site": task.site,
-            "floors": task.floors,
-            "from": begin,
-            "to": until,
-            "trade": task.trade,
-            "crew_planned": task.crew_planned,
-        }
-        with conn.cursor(row_factory=class_row(CrewDay)) as cur:
-            days = cur.execute(_Q["crew_days"], params).fetchall()
+    window = crew_window(task, now)
+    days = crew_days(conn, task.site, task, window)
+    first, last = (days[0].first_seen, days[-1].last_seen) if days else (None, None)
+    dates = suggested(first, last, window, now)
     return TaskDetail(
         **task.model_dump(),
         crew=days,
-        suggested_start=days[0].first_seen if days else None,
-        suggested_finish=days[-1].last_seen if days and end <= now else None,
+        suggested_start=dates.start,
+        suggested_finish=dates.finish,
     )

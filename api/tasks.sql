@@ -24,19 +24,6 @@ WHERE t.site_id = %(site)s
 ORDER BY t.planned_start, t.id
 LIMIT %(limit)s OFFSET %(offset)s;
 
--- name: crew_days
--- Workers present per site-local day: their tag heard on one of the task's floors in the
--- window; only the task's trade when it has one. Each day beside the crew planned.
-SELECT (r.ts AT TIME ZONE (SELECT timezone FROM sites WHERE id = %(site)s))::date AS date,
-       count(DISTINCT w.id)::int AS workers_present, %(crew_planned)s::int AS crew_planned,
-       min(r.ts) AS first_seen, max(r.ts) AS last_seen
-FROM tag_readings AS r
-JOIN workers AS w ON w.tag_id = r.device_id AND w.site_id = r.site_id
-WHERE r.site_id = %(site)s AND r.floor = ANY(%(floors)s) AND r.ts >= %(from)s AND r.ts < %(to)s
-  AND (%(trade)s::text IS NULL OR w.trade = %(trade)s)
-GROUP BY 1
-ORDER BY 1;
-
 -- name: regimes_today
 -- Concreting regimes the site is in today (its own clock).
 SELECT r.regime FROM site_regimes AS r JOIN sites AS s ON s.id = r.site_id
