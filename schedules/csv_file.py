@@ -5,12 +5,13 @@ read, e.g. a `Floor` or `Zone` column):
 
     id, name, planned_start, planned_finish        required
     wbs, type, floors, zones, actual_start, actual_finish, status, crew, trade,
-    predecessors                                   optional
+    predecessors, grade, project                   optional
 
 Times are ISO 8601 (`2026-11-23 08:00` on the site's clock, or with an offset); `floors`
 are levels separated by `;` (-2 for B2); `zones` and `predecessors` are ids separated by
-`;`; `status` is planned, in_progress or done. An empty `floors` or `type` cell is left
-to the mapping."""
+`;`; `status` is planned, in_progress or done; `grade` is a concrete grade (C30); `project`
+names the schedule the row belongs to (empty: the site's default schedule). An empty
+`floors` or `type` cell is left to the mapping."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from datetime import datetime
 from typing import get_args
 
 from core.errors import ScheduleInvalid
-from schedules.model import SourceTask, TaskStatus, check_unique
+from schedules.model import SourceTask, TaskStatus, check_unique, normalise_grade
 
 REQUIRED = ("id", "name", "planned_start", "planned_finish")
 OPTIONAL = (
@@ -35,6 +36,8 @@ OPTIONAL = (
     "crew",
     "trade",
     "predecessors",
+    "grade",
+    "project",
 )
 STATUSES: tuple[str, ...] = get_args(TaskStatus)
 
@@ -107,6 +110,8 @@ def _task(cells: dict[str, str], where: str) -> SourceTask:
         zones=_parts(cells.get("zones")) or None,
         crew_planned=_int(cells["crew"], "crew") if cells.get("crew") else None,
         trade=cells.get("trade") or None,
+        grade=normalise_grade(cells["grade"]) if cells.get("grade") else None,
+        project=cells.get("project") or "",
         predecessors=_parts(cells.get("predecessors")),
         fields={k: v for k, v in cells.items() if k not in REQUIRED + OPTIONAL and v},
     )

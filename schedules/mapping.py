@@ -24,6 +24,7 @@ from schedules.model import (
     SourceTask,
     Task,
     derive_status,
+    normalise_grade,
     site_time,
 )
 
@@ -123,6 +124,7 @@ class Mapping(_Strict):
     type: TypeRule = TypeRule()
     crew_field: str | None = "Crew"
     trade_field: str | None = "Trade"
+    grade_field: str | None = "Grade"
 
 
 def load_mapping(path: Path | None) -> Mapping:
@@ -208,6 +210,12 @@ class _Mapper:
         crew = src.crew_planned
         if crew is None and (text := _field(src, mapping.crew_field)):
             crew = _int(text, src, "crew", problems)
+        grade = src.grade
+        if grade is None and (text := _field(src, mapping.grade_field)):
+            try:
+                grade = normalise_grade(text)
+            except ValueError as exc:
+                problems.append(f"{src.where}: {mapping.grade_field}: {exc}")
         try:
             task = Task(
                 id=src.id,
@@ -224,6 +232,8 @@ class _Mapper:
                 crew_planned=crew,
                 trade=src.trade or _field(src, mapping.trade_field) or None,
                 predecessors=tuple(src.predecessors),
+                grade=grade,
+                project=src.project,
             )
         except ValidationError as exc:
             problems += [f"{src.where}: {e['msg']}" for e in exc.errors(include_url=False)]

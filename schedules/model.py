@@ -3,6 +3,7 @@ unmapped) and as SitePulse keeps them (`Task`, mapped to floors, zones and a typ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Literal, get_args
@@ -33,6 +34,8 @@ TaskType = Literal[
 TASK_TYPES: tuple[str, ...] = get_args(TaskType)
 TaskStatus = Literal["planned", "in_progress", "done"]
 SourceFormat = Literal["csv", "mspdi", "xer"]
+# A concrete strength class as GB 50010 names it (C15 ... C80); the tasks table checks it too.
+GRADE_PATTERN = r"^C[0-9]{2,3}$"
 
 
 @dataclass
@@ -60,6 +63,9 @@ class SourceTask:
     zones: list[str] | None = None
     crew_planned: int | None = None
     trade: str | None = None
+    grade: str | None = None
+    # the project of the file the task belongs to ('' : the site's default schedule)
+    project: str = ""
 
 
 class Task(BaseModel):
@@ -79,6 +85,9 @@ class Task(BaseModel):
     crew_planned: Annotated[int, Field(ge=0)] | None
     trade: str | None
     predecessors: tuple[str, ...]
+    # concrete grade, C30; None: the site's default
+    grade: Annotated[str, Field(pattern=GRADE_PATTERN)] | None = None
+    project: Annotated[str, Field(max_length=100)] = ""
 
     @model_validator(mode="after")
     def _ordered(self) -> Task:
@@ -100,6 +109,15 @@ class Schedule:
     tasks: list[Task]
     # task id -> what the mapping could not find ("floor", "type")
     unmapped: dict[str, list[str]] = field(default_factory=dict)
+
+
+def normalise_grade(text: str) -> str:
+    """`c30`, ` C 30 ` -> `C30`; ValueError naming the value if it is not a grade."""
+    grade = re.sub(r"\s+", "", text).upper()
+    if not re.match(GRADE_PATTERN, grade):
+        msg = f"grade {text!r} is not a concrete grade (C followed by its strength: C30)"
+        raise ValueError(msg)
+    return grade
 
 
 def site_time(value: datetime, zone: ZoneInfo) -> datetime:

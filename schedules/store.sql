@@ -13,11 +13,11 @@ SELECT id FROM zones WHERE site_id = %(site)s;
 -- name: upsert_task
 INSERT INTO tasks AS t (site_id, id, wbs, name, type, floors, zones, planned_start,
                         planned_finish, actual_start, actual_finish, status, crew_planned,
-                        trade, predecessors, source_file, source_format)
+                        trade, predecessors, source_file, source_format, grade, project)
 VALUES (%(site)s, %(id)s, %(wbs)s, %(name)s, %(type)s, %(floors)s, %(zones)s,
         %(planned_start)s, %(planned_finish)s, %(actual_start)s, %(actual_finish)s,
         %(status)s, %(crew_planned)s, %(trade)s, %(predecessors)s, %(source_file)s,
-        %(source_format)s)
+        %(source_format)s, %(grade)s, %(project)s)
 ON CONFLICT (site_id, id) DO UPDATE
 SET wbs = excluded.wbs, name = excluded.name, type = excluded.type, floors = excluded.floors,
     zones = excluded.zones, planned_start = excluded.planned_start,
@@ -25,15 +25,17 @@ SET wbs = excluded.wbs, name = excluded.name, type = excluded.type, floors = exc
     actual_finish = excluded.actual_finish, status = excluded.status,
     crew_planned = excluded.crew_planned, trade = excluded.trade,
     predecessors = excluded.predecessors, source_file = excluded.source_file,
-    source_format = excluded.source_format, imported_at = now(), removed_at = NULL
+    source_format = excluded.source_format, grade = excluded.grade,
+    project = excluded.project, imported_at = now(), removed_at = NULL
 WHERE (t.wbs, t.name, t.type, t.floors, t.zones, t.planned_start, t.planned_finish,
        t.actual_start, t.actual_finish, t.status, t.crew_planned, t.trade, t.predecessors,
-       t.source_file, t.source_format, t.removed_at IS NULL)
+       t.source_file, t.source_format, t.grade, t.project, t.removed_at IS NULL)
     IS DISTINCT FROM
       (excluded.wbs, excluded.name, excluded.type, excluded.floors, excluded.zones,
        excluded.planned_start, excluded.planned_finish, excluded.actual_start,
        excluded.actual_finish, excluded.status, excluded.crew_planned, excluded.trade,
-       excluded.predecessors, excluded.source_file, excluded.source_format, true);
+       excluded.predecessors, excluded.source_file, excluded.source_format, excluded.grade,
+       excluded.project, true);
 
 -- name: remove_missing
 UPDATE tasks SET removed_at = now()

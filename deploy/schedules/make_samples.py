@@ -8,11 +8,14 @@ erected before 1F and climbing every 6 floors. Progress as of 2026-11-23 08:00: 
 due is done, what is under way has its actual start.
 
 Each format carries the floor, type and crew its own way, as such files do:
-- CSV: explicit `floors`, `type`, `zones`, `crew`, `trade` columns;
+- CSV: explicit `floors`, `type`, `zones`, `crew`, `trade`, `grade` columns;
 - MSPDI: floor summary tasks ("12F") as outline parents, the type from the (Chinese and
-  English) name, custom fields Trade, Crew, Zone;
-- XER (UTF-8): WBS nodes L1..L30 ("Level 12"), activity codes Type, Trade, Zone and a
-  user field Crew."""
+  English) name, custom fields Trade, Crew, Zone, Grade;
+- XER (UTF-8): WBS nodes L1..L30 ("Level 12"), activity codes Type, Trade, Zone and user
+  fields Crew and Grade.
+
+The slabs' concrete gets weaker going up, as a tower's usually does: C40 to 10F, C35 to
+20F, C30 above (pour tasks only)."""
 
 from __future__ import annotations
 
@@ -26,6 +29,8 @@ HERE = Path(__file__).resolve().parent
 START = datetime(2026, 7, 1, 7, 0)
 STATUS_DATE = datetime(2026, 11, 23, 8, 0)
 FLOORS = range(1, 31)
+# The MSPDI file's project (Microsoft Project writes a GUID per project file).
+MSPDI_GUID = "5D1E0A7C-3B8F-4C2A-9E61-D3A4F0B2C817"
 
 
 @dataclass
@@ -41,6 +46,12 @@ class Row:
     zone: str = ""
     preds: list[int] = field(default_factory=list)
     group: str = ""  # the WBS/outline group: "L12" or "TC"
+
+    @property
+    def grade(self) -> str:
+        if self.type != "pour":
+            return ""
+        return "C40" if self.floor <= 10 else "C35" if self.floor <= 20 else "C30"
 
     @property
     def actual(self) -> tuple[datetime | None, datetime | None]:
@@ -163,18 +174,30 @@ def _csv_record(r: Row) -> dict[str, object]:
         "crew": r.crew,
         "trade": r.trade,
         "predecessors": ";".join(map(str, r.preds)),
+        "grade": r.grade,
     }
 
 
 def write_mspdi(rows: list[Row], path: Path) -> None:
-    fields = {"188743731": "Trade", "188743734": "Zone", "188743767": "Crew"}
+    fields = {
+        "188743731": "Trade",
+        "188743734": "Zone",
+        "188743767": "Crew",
+        "188743737": "Grade",
+    }
     out = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
         '<Project xmlns="http://schemas.microsoft.com/project">',
         "  <Name>Demo Tower 示范塔楼</Name>",
+        f"  <GUID>{MSPDI_GUID}</GUID>",
         "  <ExtendedAttributes>",
     ]
-    names = {"188743731": "Text1", "188743734": "Text2", "188743767": "Number1"}
+    names = {
+        "188743731": "Text1",
+        "188743734": "Text2",
+        "188743767": "Number1",
+        "188743737": "Text3",
+    }
     for fid, alias in fields.items():
         out.append(
             f"    <ExtendedAttribute><FieldID>{fid}</FieldID><FieldName>{names[fid]}"
@@ -217,7 +240,12 @@ def write_mspdi(rows: list[Row], path: Path) -> None:
                     f"<PredecessorLink><PredecessorUID>{pred}</PredecessorUID>"
                     "<Type>1</Type></PredecessorLink>"
                 )
-            values = {"188743731": r.trade, "188743734": r.zone, "188743767": str(r.crew)}
+            values = {
+                "188743731": r.trade,
+                "188743734": r.zone,
+                "188743767": str(r.crew),
+                "188743737": r.grade,
+            }
             for fid, value in values.items():
                 if value:
                     parts.append(
@@ -324,12 +352,13 @@ def write_xer(rows: list[Row], path: Path) -> None:
     table(
         "UDFTYPE",
         ["udf_type_id", "table_name", "udf_type_name", "udf_type_label"],
-        [[1, "TASK", "user_field_1", "Crew"]],
+        [[1, "TASK", "user_field_1", "Crew"], [2, "TASK", "user_field_2", "Grade"]],
     )
     table(
         "UDFVALUE",
         ["udf_type_id", "fk_id", "proj_id", "udf_number", "udf_text"],
-        [[1, 10000 + r.id, 1, r.crew, ""] for r in rows],
+        [[1, 10000 + r.id, 1, r.crew, ""] for r in rows]
+        + [[2, 10000 + r.id, 1, "", r.grade] for r in rows if r.grade],
     )
     lines.append("%E")
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))

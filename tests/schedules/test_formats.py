@@ -112,6 +112,7 @@ def test_csv_reads_explicit_columns() -> None:
     drill = next(t for t in tasks if t.id == "1205")
     assert (drill.type, drill.floors, drill.zones) == ("noisy", [12], ["f12-core"])
     assert (drill.crew_planned, drill.trade, drill.predecessors) == (3, "plumbing", ["1203"])
+    assert (drill.grade, next(t for t in tasks if t.id == "1203").grade) == (None, "C35")
 
 
 @pytest.mark.parametrize(
@@ -121,8 +122,9 @@ def test_csv_reads_explicit_columns() -> None:
         (lambda t: t.replace("2026-07-01 07:00", "soon", 1), "x.csv:5: planned_start: 'soon'"),
         (lambda t: t.replace(",done,10,", ",finished,10,", 1), "x.csv:5: status: 'finished'"),
         (lambda t: t.replace("101,DT.L1", "9000,DT.L1", 1), "x.csv:5: duplicate task id '9000'"),
+        (lambda t: t.replace(",C40\n", ",B30\n", 1), "x.csv:7: grade 'B30' is not a concrete"),
     ],
-    ids=["header", "bad date", "bad status", "duplicate id"],
+    ids=["header", "bad date", "bad status", "duplicate id", "bad grade"],
 )
 def test_a_corrupted_csv_is_refused_naming_its_line(edit: object, message: str) -> None:
     text = demo_bytes("csv").decode()

@@ -20,7 +20,7 @@ SAMPLES = REPO / "deploy/schedules"
 P6_SAMPLE = REPO / "tests/data/schedules/p6-takt-building.xer"
 TASK_COLUMNS = (
     "id, name, type, floors, zones, planned_start, planned_finish, actual_start, "
-    "actual_finish, status, crew_planned, trade, predecessors"
+    "actual_finish, status, crew_planned, trade, predecessors, grade"
 )
 
 
@@ -54,7 +54,7 @@ def test_the_three_formats_import_to_the_same_tasks_and_reimport_changes_nothing
     pour = rows(conn, f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = '1203'")[0]
     assert pour[1:5] == ("浇筑混凝土 Pour slab", "pour", [12], [])
     assert pour[5] == datetime(2026, 8, 28, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    assert pour[9:] == ("done", 8, "concrete", ["1202"])
+    assert pour[9:] == ("done", 8, "concrete", ["1202"], "C35")
 
 
 def test_tasks_missing_from_a_new_import_are_marked_removed_then_restored(

@@ -172,3 +172,33 @@ def test_a_predecessor_not_in_the_file_refuses_it() -> None:
     task.predecessors = ["99"]
     with pytest.raises(ScheduleInvalid, match="predecessor '99' is not a task of this file"):
         mapped(task)
+
+
+@pytest.mark.parametrize(
+    ("fields", "grade"),
+    [({"Grade": "C30"}, "C30"), ({"grade": " c 40 "}, "C40"), ({}, None)],
+    ids=["custom field", "any case and spacing", "none: the site's default"],
+)
+def test_the_grade_comes_from_a_field_named_grade(fields: dict[str, str], grade: str) -> None:
+    assert mapped(source("Pour slab", ["12F"], **fields))[0].grade == grade
+
+
+def test_a_grade_that_is_not_one_refuses_the_file_naming_the_task() -> None:
+    with pytest.raises(ScheduleInvalid, match=r"f.xml: Task\[1\]: Grade: grade '30 MPa' is not"):
+        mapped(source("Pour slab", ["12F"], Grade="30 MPa"))
+
+
+def test_the_demo_pours_carry_their_grade_in_every_format() -> None:
+    site = load_site_file(REPO / "deploy/sites/demo-tower.yaml")
+    frame = SiteFrame(
+        site.site.id,
+        ZoneInfo(site.site.timezone),
+        {f.level: f.name for f in site.floors},
+        frozenset(z.id for z in site.zones),
+    )
+    for ext in ("csv", "xml", "xer"):
+        tasks = read_schedule(REPO / f"deploy/schedules/demo-tower.{ext}", frame, Mapping()).tasks
+        grades = {(t.floors, t.grade) for t in tasks if t.type == "pour"}
+        assert len(grades) == 30
+        assert {((3,), "C40"), ((12,), "C35"), ((30,), "C30")} <= grades
+        assert {t.grade for t in tasks if t.type != "pour"} == {None}
