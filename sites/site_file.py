@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
 )
 
+from concrete.config import ConcreteSpec
 from core.errors import SiteFileInvalid
 from core.geometry import polygon_area
 from core.kinds import DeviceKind
@@ -94,6 +95,8 @@ class SiteFile(_Strict):
     cranes: list[CraneSpec] = []
     devices: list[DeviceSpec] = []
     workers: list[WorkerSpec] = []
+    # maturity, strength curves and the decisions they feed (concrete/config.py)
+    concrete: ConcreteSpec = ConcreteSpec()
 
 
 def check_references(site: SiteFile) -> list[Problem]:

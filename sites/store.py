@@ -19,16 +19,19 @@ _Q = load_queries("sites", "store.sql")
 class SiteChanges:
     written: dict[str, int] = field(default_factory=dict)
     removed: dict[str, int] = field(default_factory=dict)
+    # the concrete settings: read by the API and the rules, not part of the registry
+    concrete_written: bool = False
 
     @property
     def total(self) -> int:
         return sum(self.written.values()) + sum(self.removed.values())
 
     def summary(self) -> str:
-        if not self.total:
-            return "no changes"
         parts = [f"{n} {t} written" for t, n in self.written.items() if n]
         parts += [f"{n} {t} removed" for t, n in self.removed.items() if n]
+        parts += ["concrete settings written"] if self.concrete_written else []
+        if not parts:
+            return "no changes"
         return ", ".join(parts)
 
 
@@ -45,6 +48,9 @@ def apply_site(conn: Connection, site: SiteFile) -> SiteChanges:
 
         cur.execute(_Q["upsert_site"], site.site.model_dump())
         changes.written["sites"] = cur.rowcount
+        concrete = site.concrete.with_shipped_curves().model_dump(mode="json")
+        cur.execute(_Q["upsert_concrete"], {"site": sid, "settings": Jsonb(concrete)})
+        changes.concrete_written = cur.rowcount > 0
 
         worker_ids = [w.id for w in site.workers]
         tagged = [w for w in site.workers if w.tag]

@@ -9,6 +9,11 @@ INSERT INTO sites AS s (id, name, timezone) VALUES (%(id)s, %(name)s, %(timezone
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone, updated_at = now()
 WHERE (s.name, s.timezone) IS DISTINCT FROM (excluded.name, excluded.timezone);
 
+-- name: upsert_concrete
+INSERT INTO site_concrete AS c (site_id, settings) VALUES (%(site)s, %(settings)s)
+ON CONFLICT (site_id) DO UPDATE SET settings = excluded.settings, updated_at = now()
+WHERE c.settings IS DISTINCT FROM excluded.settings;
+
 -- name: upsert_floor
 INSERT INTO floors AS f (site_id, level, name, elevation_m)
 VALUES (%(site)s, %(level)s, %(name)s, %(elevation_m)s)
