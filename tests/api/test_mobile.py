@@ -1,0 +1,232 @@
+"""The phone pages in headless Chromium (Debian's package) at the sizes of common phones,
+fed by the real stack: a schedule imported by the command line, readings through MQTT and
+ingest, an alert raised by the rules service, the page live from the server-sent events.
+Screenshots go to artifacts/."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from api.keys import Role, create_key
+from core.db import Connection
+from core.settings import Settings
+from sites.site_file import SiteFile
+from tests.api.test_board import browser as browser  # the fixture: Debian's chromium
+from tests.api.test_floor_detail import import_schedule, publish_floor, write_schedule
+from tests.helpers import REPO, publish, publisher, rows, running_ingest
+
+ARTIFACTS = REPO / "artifacts"
+# A common phone (iPhone 12-15) and the narrowest in wide use (many Android phones).
+SIZES = {"390x844": (390, 844), "360x740": (360, 740)}
+
+# Everything a thumb or an eye meets on the page, measured in the page. (The pages allow
+# no eval: waits are Playwright's `expect`, which needs none.)
+_SMALLEST_TEXT = """() => {
+  let smallest = 1000, where = "";
+  for (const node of document.querySelectorAll("body *")) {
+    const own = [...node.childNodes].some(c => c.nodeType === 3 && c.textContent.trim());
+    if (!own || !node.getClientRects().length) continue;
+    const size = parseFloat(getComputedStyle(node).fontSize);
+    if (size < smallest) { smallest = size; where = node.outerHTML.slice(0, 80); }
+  }
+  return [smallest, where];
+}"""
+_SMALL_TARGETS = """() => [...document.querySelectorAll("a, button, input, select")]
+  .filter(n => n.getClientRects().length && n.type !== "hidden")
+  .map(n => [n.outerHTML.slice(0, 60), n.getBoundingClientRect()])
+  .filter(([, r]) => r.height < 44 || r.width < 44)
+  .map(([html, r]) => `${html} ${r.width}x${r.height}`)"""
+
+
+@pytest.fixture
+def phone_site(
+    settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile, tmp_path: Path
+) -> datetime:
+    """tests/api/test_floor_detail.py's 2F: tasks around now, readings, an open alert."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    import_schedule(settings, site_id, write_schedule(tmp_path / "schedule.csv", now))
+    publish_floor(settings, conn, site_id, now)
+    return now
+
+
+def phone(browser: Browser, size: str) -> BrowserContext:
+    width, height = SIZES[size]
+    return browser.new_context(
+        viewport={"width": width, "height": height},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="en-GB",
+    )
+
+
+def signed_in_page(context: BrowserContext, api_url: str, site: str, key: str, path: str) -> Page:
+    """Opened from a link carrying the key: once in, the key is gone from the address."""
+    page = context.new_page()
+    page.goto(f"{api_url}{path}?key={key}")
+    page.wait_for_url(f"{api_url}{path}")
+    assert "key=" not in page.url
+    return page
+
+
+def check_fits_a_phone(page: Page) -> None:
+    # A phone zooms out to show a page wider than its screen, and innerWidth grows with
+    # it: the screen's width is the viewport's.
+    screen = page.viewport_size["width"] if page.viewport_size else None
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1] == screen, f"the page scrolls sideways: {width}, {screen}"
+    smallest, where = page.evaluate(_SMALLEST_TEXT)
+    assert smallest >= 14, f"text of {smallest} px: {where}"
+    assert page.evaluate(_SMALL_TARGETS) == []
+
+
+def key_of(conn: Connection, role: Role) -> str:
+    return create_key(conn, f"site {role} phone", role)[1]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_manager_opens_the_site_and_taps_a_floor(
+    conn: Connection, site_id: str, phone_site: datetime, api_url: str, browser: Browser, size: str
+) -> None:
+    context = phone(browser, size)
+    page = signed_in_page(context, api_url, site_id, key_of(conn, "manager"), f"/m/{site_id}")
+    page.wait_for_selector("a.floor")
+    assert page.locator("a.floor .name").all_inner_texts() == ["3F", "2F", "1F", "B1"]
+    expect(page.locator("#summary")).to_contain_text("late")
+    assert page.locator("#summary").inner_text().startswith("1 floor late (3F +2 d)")
+    assert page.locator('a.floor[data-level="3"] .late').inner_text() == "+2 d late"
+    assert page.locator('a.floor[data-level="2"] .work').inner_text() == "formwork"
+    assert "alarm" in (page.locator('a.floor[data-level="2"]').get_attribute("class") or "")
+    assert page.locator('a.floor[data-level="2"] .facts').inner_text().startswith("2 人")
+    assert page.locator("#conn").inner_text().startswith("live")
+    check_fits_a_phone(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"mobile-site-{size}.png"), full_page=True)
+
+    page.locator('a.floor[data-level="2"]').tap()
+    page.wait_for_url(f"{api_url}/m/{site_id}/floors/2")
+    page.wait_for_selector(".metric")
+    assert page.locator("#title").inner_text() == "2F"
+    tasks = page.locator("#tasks").inner_text()
+    for expected in ("Formwork 2F", "Pour 2F", "Rebar 2F", "+1 d late", "on plan"):
+        assert expected in tasks, (expected, tasks)
+    assert page.locator('.task[data-task="202"] .bar').count() == 1  # under way: its progress
+    temp = page.locator('.metric[data-metric="temp_c"]')
+    assert temp.locator(".value").inner_text() == "17.4 °C"
+    assert temp.locator("svg.chart polyline").count() == 1
+    noise = page.locator('.metric[data-metric="noise_dba"]').inner_text()
+    assert "limit" in noise
+    assert "alert > 70 dB(A)" in noise or "alert > 55 dB(A)" in noise
+    assert page.locator("#workers").inner_text().split("\n") == ["formwork 1", "rebar 1"]
+    alert = page.locator(".alert")
+    assert alert.count() == 1
+    assert "MAJOR Worker in a hazard zone" in alert.inner_text()
+    assert alert.locator("button").inner_text() == "Acknowledge 确认"
+    assert "moment 64 %" in page.locator("#cranes").inner_text()
+    check_fits_a_phone(page)
+    page.screenshot(path=str(ARTIFACTS / f"mobile-floor-{size}.png"), full_page=True)
+    context.close()
+
+
+def test_live_values_acknowledging_and_the_network_dropping(
+    settings: Settings,
+    conn: Connection,
+    site_id: str,
+    phone_site: datetime,
+    api_url: str,
+    browser: Browser,
+) -> None:
+    context = phone(browser, "390x844")
+    path = f"/m/{site_id}/floors/2"
+    page = signed_in_page(context, api_url, site_id, key_of(conn, "manager"), path)
+    page.wait_for_selector('.metric[data-metric="temp_c"]')
+    expect(page.locator("#conn")).to_contain_text("live")
+    page.evaluate("window.__notReloaded = true")
+
+    with running_ingest(settings), publisher(settings) as client:
+        publish(client, f"site/{site_id}/env/env-2f-01/telemetry", json.dumps({"temp_c": 31.7}))
+        expect(page.locator('.metric[data-metric="temp_c"] .value')).to_have_text(
+            "31.7 °C", timeout=30_000
+        )
+    assert page.evaluate("window.__notReloaded") is True
+
+    page.locator(".alert button").click()
+    expect(page.locator(".alert .t")).to_contain_text("✓ acknowledged")
+    assert rows(conn, "SELECT state, acknowledged_by FROM alerts") == [
+        ("acknowledged", "key:site manager phone")
+    ]
+    assert page.locator(".alert button").count() == 0
+
+    context.set_offline(True)
+    expect(page.locator("body")).to_have_class("stale")
+    assert page.locator("#stale-banner").inner_text().startswith("Offline: showing the data of")
+    assert page.locator("#conn").inner_text().startswith("stale")
+    assert page.locator('.metric[data-metric="temp_c"] .value').inner_text() == "31.7 °C"
+    assert page.locator(".task").count() == 3  # the last data stays
+    page.screenshot(path=str(ARTIFACTS / "mobile-floor-offline.png"))
+    context.close()
+
+
+def test_a_viewer_signs_in_with_the_form_reads_and_cannot_acknowledge(
+    conn: Connection, site_id: str, phone_site: datetime, api_url: str, browser: Browser
+) -> None:
+    context = phone(browser, "360x740")
+    page = context.new_page()
+    path = f"/m/{site_id}/floors/2"
+    page.goto(f"{api_url}{path}")
+    page.wait_for_selector("form.sign-in")
+    check_fits_a_phone(page)
+    page.screenshot(path=str(ARTIFACTS / "mobile-sign-in.png"))
+    page.fill("#key", key_of(conn, "viewer"))
+    page.locator("form.sign-in button").tap()
+    page.wait_for_url(f"{api_url}{path}")
+    page.wait_for_selector(".alert")
+    assert page.locator(".alert button").count() == 0
+    assert "A manager's key acknowledges it." in page.locator(".alert").inner_text()
+    (alert_id,) = rows(conn, "SELECT id FROM alerts")[0]
+    refused = page.evaluate(
+        """async id => {
+             const r = await fetch(`/api/v1/alerts/${id}/ack`, {method: "POST"});
+             return [r.status, (await r.json()).detail];
+           }""",
+        alert_id,
+    )
+    assert refused == [403, "this needs the manager role; the key is viewer"]
+    assert rows(conn, "SELECT state FROM alerts") == [("active",)]
+
+    page.locator("a.back").tap()
+    page.wait_for_selector("a.floor")
+    page.locator(".signout button").tap()
+    page.wait_for_selector("form.sign-in")
+    assert rows(conn, "SELECT count(*) FROM sessions") == [(0,)]
+    context.close()
+
+
+def test_a_link_from_another_site_signs_in_despite_the_strict_cookie(
+    conn: Connection, site_id: str, phone_site: datetime, api_url: str, browser: Browser
+) -> None:
+    """A link in a message or a mail opens the page from another site: the browser keeps
+    a SameSite=Strict cookie from that navigation and from the redirect after it. The page
+    asks again from itself and is signed in."""
+    context = phone(browser, "390x844")
+    page = context.new_page()
+    keyed = f"{api_url}/m/{site_id}?key={key_of(conn, 'viewer')}"
+    page.route(
+        "http://messages.example/",
+        lambda route: route.fulfill(
+            content_type="text/html", body=f'<a id="link" href="{keyed}">the site on a phone</a>'
+        ),
+    )
+    page.goto("http://messages.example/")
+    page.locator("#link").click()
+    page.wait_for_url(f"{api_url}/m/{site_id}")
+    page.wait_for_selector("a.floor")
+    assert page.locator("form.sign-in").count() == 0
+    page.go_back()  # the keyed address never became a page: back is where the link was
+    assert page.url == "http://messages.example/"
+    context.close()
