@@ -7,6 +7,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,7 @@ from simulators.mqtt_out import Publisher
 from simulators.site_sim import SiteSimulation
 from sites.site_file import SiteFile, parse_site_file
 from sites.store import apply_site
+from tests.api.test_floor_detail import import_schedule, write_schedule
 from tests.helpers import (
     REPO,
     in_the_2f_shaft,
@@ -155,3 +157,30 @@ def test_site_provided_names_and_alert_texts_are_shown_as_text_never_run(
     assert page.locator(".floor img, .alert img, .alert b").count() == 0
     assert f"<b>{HOSTILE}</b>" in page.locator(".alert .t").inner_text()
     assert page.locator(".alert .m").inner_text() == f"{HOSTILE} in hazard zone"
+
+
+def test_the_board_shows_each_floors_construction_and_the_site_against_plan(
+    settings: Settings,
+    conn: Connection,
+    site_id: str,
+    loaded_site: SiteFile,
+    api_url: str,
+    browser: Browser,
+    tmp_path: Path,
+) -> None:
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    import_schedule(settings, site_id, write_schedule(tmp_path / "schedule.csv", now))
+    _, key = create_key(conn, "wall display", "viewer")
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{api_url}/board/{site_id}?key={key}")  # the kiosk URL, as before
+    page.wait_for_selector(".floor")
+    page.wait_for_function("document.getElementById('progress').className === 'late'")
+    line = page.locator("#progress").inner_text()
+    assert line == (
+        "1 floor late (3F +2 d): 1 of 4 tasks done, 1 under way, 1 due not done, takt plan 1.4 d"
+    )
+    assert page.locator('.floor[data-level="2"] .work').inner_text() == "formwork"
+    assert page.locator('.floor[data-level="3"] .work .late').inner_text() == "+2 d late"
+    assert page.locator('.floor[data-level="1"] .work').inner_text() == ""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "board-construction.png"))
