@@ -13,10 +13,13 @@ from api import (
     alerts,
     board,
     dead_letters,
+    floor_detail,
     floors,
     labor,
     metrics,
+    mobile,
     problems,
+    progress,
     quality,
     readings,
     registry,
@@ -33,6 +36,9 @@ from core.settings import Settings
 ROUTES = (
     floors, registry, readings, labor, dead_letters, alerts, rules, quality, stream, board,
     metrics, tasks,
+    floor_detail,
+    progress,
+    mobile,
 )  # fmt: skip
 
 
