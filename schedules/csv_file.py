@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import get_args
 
 from core.errors import ScheduleInvalid
-from schedules.model import SourceTask, TaskStatus, check_unique, normalise_grade
+from schedules.model import SourceFile, SourceTask, TaskStatus, check_unique, normalise_grade
 
 REQUIRED = ("id", "name", "planned_start", "planned_finish")
 OPTIONAL = (
@@ -44,7 +44,7 @@ STATUSES: tuple[str, ...] = get_args(TaskStatus)
 
 def parse_csv(
     data: bytes, source: str, progress: Callable[[int], None] | None = None
-) -> list[SourceTask]:
+) -> SourceFile:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -82,7 +82,7 @@ def parse_csv(
             + "\n".join(problems)
         )
     check_unique(tasks, source)
-    return tasks
+    return SourceFile(tasks, {p: p for p in dict.fromkeys(t.project for t in tasks)} or {"": ""})
 
 
 def _task(cells: dict[str, str], where: str) -> SourceTask:

@@ -1,8 +1,11 @@
 """From a file's tasks to the site's: which floor(s), zone(s) and type each task has.
 
-The mapping is data (a YAML file, defaults below): a custom field / activity code / user
-field or CSV column first, then the WBS or outline parents (nearest first), then the task's
-name. What none of them gives is reported as unmapped, never guessed."""
+The mapping is data (a YAML file; the default words in floor_words and type_words): a custom
+field / activity code / user field or CSV column first, then the WBS or outline parents
+(nearest first), then the task's name. What none of them gives is reported as unmapped,
+never guessed; a floor the site does not have is reported and left out (refused with
+`strict`). Task ids are the file's, unique per site: `id_prefix` (`{project}` in it is
+replaced by the task's project key) keeps apart projects whose ids clash."""
 
 from __future__ import annotations
 
@@ -17,9 +20,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import ScheduleInvalid
+from schedules.floor_words import DEFAULT_FLOOR_PATTERNS, floors_in
 from schedules.model import (
     TASK_TYPES,
     Schedule,
+    SourceFile,
     SourceFormat,
     SourceTask,
     Task,
@@ -27,57 +32,9 @@ from schedules.model import (
     normalise_grade,
     site_time,
 )
+from schedules.type_words import DEFAULT_TYPE_PATTERNS
 
-# Each pattern finds one floor in a text; group `level` holds the number (Arabic or Chinese
-# numerals), a matched group `basement` makes it negative (B2 -> -2).
-DEFAULT_FLOOR_PATTERNS = [
-    r"(?<![A-Za-z0-9])(?P<basement>B)(?P<level>\d{1,2})F?(?![A-Za-z0-9])",
-    r"(?P<basement>地下)(?P<level>[0-9一二三四五六七八九十]+)层",
-    r"(?<![A-Za-z0-9])(?P<level>\d{1,3})\s*F(?![A-Za-z0-9])",
-    r"\b(?:level|floor|storey|lvl)\s*(?P<level>\d{1,3})\b",
-    r"(?<![A-Za-z0-9])L(?P<level>\d{1,3})(?![A-Za-z0-9])",
-    r"(?P<level>[0-9一二三四五六七八九十百]+)层",
-]
-# Tried in this order, the first match wins: curing before pour ("混凝土养护", "concrete
-# curing"), crane work before lifts, finishing last.
-DEFAULT_TYPE_PATTERNS: dict[str, list[str]] = {
-    "curing": [r"养护", r"\bcur(e|ing)\b"],
-    "climbing": [r"爬升", r"顶升", r"\bclimb"],
-    "erection": [r"安装塔吊", r"塔吊安装", r"塔机安装", r"\berect"],
-    "dismantling": [r"拆除塔吊", r"塔吊拆除", r"塔机拆除", r"\bdismantl"],
-    "pour": [r"浇筑", r"浇捣", r"\bpour", r"\bconcret(e|ing)\b"],
-    "lift": [r"吊装", r"\blift", r"\bhoist"],
-    "formwork": [r"模板", r"支模", r"\bformwork", r"\bshutter"],
-    "rebar": [r"钢筋", r"\brebar", r"\breinforc"],
-    "noisy": [
-        r"切割",
-        r"钻孔",
-        r"破碎",
-        r"剔凿",
-        r"\bcore drill",
-        r"\bdrill",
-        r"\bbreak",
-        r"\bsaw ?cut",
-        r"\bnois",
-    ],
-    "masonry": [r"砌筑", r"砌体", r"\bmasonry", r"\bblock ?work", r"\bbrick"],
-    "finishing": [
-        r"抹灰",
-        r"涂料",
-        r"吊顶",
-        r"地面",
-        r"装修",
-        r"\bpaint",
-        r"\bplaster",
-        r"\bceil",
-        r"\bgyp",
-        r"\bdrywall",
-        r"\bstuds?\b",
-        r"\btil(e|ing)",
-        r"^floor(ing)?$",
-        r"\bfinish",
-    ],
-}
+_ID_PREFIX = re.compile(r"[\w.:{}-]{0,40}")
 
 
 class _Strict(BaseModel):
@@ -95,8 +52,8 @@ class FloorRule(_Strict):
     def _compiles(cls, value: list[str]) -> list[str]:
         for pattern in value:
             compiled = _compile(pattern)
-            if "level" not in compiled.groupindex:
-                msg = f"pattern {pattern!r} has no (?P<level>...) group"
+            if not {"level", "list"} & set(compiled.groupindex):
+                msg = f"pattern {pattern!r} has no (?P<level>...) or (?P<list>...) group"
                 raise ValueError(msg)
         return value
 
@@ -154,28 +111,34 @@ class SiteFrame:
 
 
 def map_schedule(
-    tasks: list[SourceTask],
+    parsed: SourceFile,
     mapping: Mapping,
     site: SiteFrame,
     source_file: str,
     source_format: SourceFormat,
+    *,
+    strict: bool = False,
+    id_prefix: str = "",
 ) -> Schedule:
-    mapper = _Mapper(mapping, site)
-    schedule = Schedule(source_file, source_format, [])
-    for src in tasks:
+    if not _ID_PREFIX.fullmatch(id_prefix):
+        raise ScheduleInvalid(
+            f"id prefix {id_prefix!r}: up to 40 letters, digits, . : - _ and {{project}}"
+        )
+    projects = dict(parsed.projects)
+    for src in parsed.tasks:
+        projects.setdefault(src.project, "")
+    mapper = _Mapper(mapping, site, strict, id_prefix)
+    schedule = Schedule(source_file, source_format, [], projects, parsed.encoding)
+    for src in parsed.tasks:
         mapped = mapper.task(src)
         if mapped is not None:
             task, missing = mapped
             schedule.tasks.append(task)
             if missing:
                 schedule.unmapped[task.id] = missing
-    known = {t.id for t in tasks}
-    mapper.problems += [
-        f"{src.where}: predecessor {pred!r} is not a task of this file"
-        for src in tasks
-        for pred in src.predecessors
-        if pred not in known
-    ]
+            if unknown := mapper.unknown.pop(src.where, None):
+                schedule.unknown_floors[task.id] = unknown
+    mapper.check_ids(parsed.tasks)
     if mapper.problems:
         raise ScheduleInvalid(
             f"{source_file} is invalid ({len(mapper.problems)} problem(s)); nothing was imported\n"
@@ -187,13 +150,18 @@ def map_schedule(
 class _Mapper:
     """One file's tasks onto one site, gathering every problem rather than the first."""
 
-    def __init__(self, mapping: Mapping, site: SiteFrame) -> None:
+    def __init__(self, mapping: Mapping, site: SiteFrame, strict: bool, id_prefix: str) -> None:
         self.mapping = mapping
         self.site = site
+        self.strict = strict
+        self.id_prefix = id_prefix
         self.floor_res = [_compile(p) for p in mapping.floor.patterns]
         self.type_res = [(t, [_compile(p) for p in ps]) for t, ps in mapping.type.patterns.items()]
-        self.by_name = {name.casefold(): level for level, name in site.floors.items()}
         self.problems: list[str] = []
+        self.unknown: dict[str, list[int]] = {}  # where -> levels the site lacks
+
+    def site_id(self, src: SourceTask, source_id: str | None = None) -> str:
+        return self.id_prefix.replace("{project}", src.project) + (source_id or src.id)
 
     def task(self, src: SourceTask) -> tuple[Task, list[str]] | None:
         """The task, and what could not be mapped (floor, type); None if it is invalid."""
@@ -210,6 +178,8 @@ class _Mapper:
         crew = src.crew_planned
         if crew is None and (text := _field(src, mapping.crew_field)):
             crew = _int(text, src, "crew", problems)
+        if crew is None:
+            crew = src.crew_assigned
         grade = src.grade
         if grade is None and (text := _field(src, mapping.grade_field)):
             try:
@@ -218,7 +188,7 @@ class _Mapper:
                 problems.append(f"{src.where}: {mapping.grade_field}: {exc}")
         try:
             task = Task(
-                id=src.id,
+                id=self.site_id(src),
                 wbs=src.wbs or None,
                 name=src.name,
                 type=kind,  # type: ignore[arg-type]  # checked against TASK_TYPES
@@ -231,7 +201,7 @@ class _Mapper:
                 status=derive_status(src.status, src.actual_start, src.actual_finish),
                 crew_planned=crew,
                 trade=src.trade or _field(src, mapping.trade_field) or None,
-                predecessors=tuple(src.predecessors),
+                predecessors=tuple(self.site_id(src, p) for p in src.predecessors),
                 grade=grade,
                 project=src.project,
             )
@@ -240,18 +210,41 @@ class _Mapper:
             return None
         return task, missing
 
+    def check_ids(self, tasks: list[SourceTask]) -> None:
+        """Ids unique across the file's projects; predecessors among its tasks."""
+        first: dict[str, SourceTask] = {}
+        for src in tasks:
+            task_id = self.site_id(src)
+            other = first.setdefault(task_id, src)
+            if other is not src:
+                self.problems.append(
+                    f"{src.where}: task id {task_id!r} of project {src.project!r} is also in "
+                    f"project {other.project!r} ({other.where}): import with "
+                    "--id-prefix '{project}-' to keep both"
+                )
+        self.problems += [
+            f"{src.where}: predecessor {pred!r} is not a task of this file"
+            for src in tasks
+            for pred in src.predecessors
+            if self.site_id(src, pred) not in first
+        ]
+
     def _floors(self, src: SourceTask) -> list[int] | None:
         floors = src.floors
         if floors is None:
-            floors = _find_floor(
-                src, self.mapping.floor, self.floor_res, self.by_name, self.problems
-            )
-        for level in floors or []:
-            if level not in self.site.floors:
-                self.problems.append(
-                    f"{src.where}: floor {level} is not a floor of site {self.site.id}"
-                )
-        return floors
+            floors = _find_floor(src, self.mapping.floor, self.floor_res, self.site, self.problems)
+        if floors is None:
+            return None
+        unknown = [level for level in floors if level not in self.site.floors]
+        if unknown and self.strict:
+            self.problems += [
+                f"{src.where}: task {src.id} {src.name!r}: floor {level} is not a floor of "
+                f"site {self.site.id}"
+                for level in unknown
+            ]
+        elif unknown:
+            self.unknown[src.where] = unknown
+        return [level for level in floors if level in self.site.floors]
 
     def _zones(self, src: SourceTask) -> list[str]:
         zones = src.zones
@@ -269,34 +262,24 @@ def _find_floor(
     src: SourceTask,
     rule: FloorRule,
     patterns: list[re.Pattern[str]],
-    by_name: dict[str, int],
+    site: SiteFrame,
     problems: list[str],
 ) -> list[int] | None:
     value = _field(src, rule.field)
     if value:
-        levels = [_level(part, patterns, by_name) for part in _split(value)]
-        if all(level is not None for level in levels):
-            return [level for level in levels if level is not None]
+        parts = [floors_in(part, patterns, site.floors) for part in _split(value)]
+        if all(levels is not None for levels in parts):
+            return [level for levels in parts for level in levels or []]
+        whole = floors_in(value, patterns, site.floors)  # "floors 1, 2 & 3"
+        if whole is not None:
+            return whole
         problems.append(f"{src.where}: {rule.field} {value!r} names no floor")
         return []
     candidates = (src.parents if rule.from_parents else []) + ([src.name] if rule.from_name else [])
     for text in candidates:
-        level = _level(text, patterns, by_name)
-        if level is not None:
-            return [level]
-    return None
-
-
-def _level(text: str, patterns: list[re.Pattern[str]], by_name: dict[str, int]) -> int | None:
-    text = text.strip()
-    if text.casefold() in by_name:
-        return by_name[text.casefold()]
-    for pattern in patterns:
-        match = pattern.search(text)
-        if match:
-            number = _number(match["level"])
-            if number is not None:
-                return -number if match.groupdict().get("basement") else number
+        levels = floors_in(text, patterns, site.floors)
+        if levels is not None:
+            return levels
     return None
 
 
@@ -320,28 +303,6 @@ def _find_type(
             f"(one of {', '.join(TASK_TYPES)}, or a word the mapping knows)"
         )
     return None
-
-
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-
-
-def _number(text: str) -> int | None:
-    """Arabic digits, or Chinese numerals up to 199 (十二 -> 12, 二十 -> 20, 一百零五 -> 105)."""
-    if text.isdigit():
-        return int(text)
-    total, digit = 0, 0
-    for char in text:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char == "十":
-            total += (digit or 1) * 10
-            digit = 0
-        elif char == "百":
-            total += (digit or 1) * 100
-            digit = 0
-        else:
-            return None
-    return total + digit or None
 
 
 def _field(src: SourceTask, name: str | None) -> str | None:

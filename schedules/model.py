@@ -66,6 +66,18 @@ class SourceTask:
     grade: str | None = None
     # the project of the file the task belongs to ('' : the site's default schedule)
     project: str = ""
+    # people its resource assignments plan; the crew when no Crew column or field says
+    crew_assigned: int | None = None
+
+
+@dataclass
+class SourceFile:
+    """What a parser read: the tasks, the file's projects (key -> name, in file order; ''
+    is the site's default schedule) and, when the format does not fix it, the code page."""
+
+    tasks: list[SourceTask]
+    projects: dict[str, str]
+    encoding: str | None = None
 
 
 class Task(BaseModel):
@@ -107,8 +119,13 @@ class Schedule:
     source_file: str
     source_format: SourceFormat
     tasks: list[Task]
+    # the file's projects, key -> name: each replaces its own tasks at the site
+    projects: dict[str, str] = field(default_factory=lambda: {"": ""})
+    encoding: str | None = None
     # task id -> what the mapping could not find ("floor", "type")
     unmapped: dict[str, list[str]] = field(default_factory=dict)
+    # task id -> the levels it names that the site does not have (imported without them)
+    unknown_floors: dict[str, list[int]] = field(default_factory=dict)
 
 
 def normalise_grade(text: str) -> str:
@@ -137,13 +154,13 @@ def derive_status(
 
 
 def check_unique(tasks: list[SourceTask], source: str) -> None:
-    seen: dict[str, str] = {}
+    """A task id once per project of the file (two projects may share ids)."""
+    seen: dict[tuple[str, str], str] = {}
     problems = []
     for task in tasks:
-        if task.id in seen:
-            problems.append(
-                f"{task.where}: duplicate task id {task.id!r} (first at {seen[task.id]})"
-            )
-        seen.setdefault(task.id, task.where)
+        key = (task.project, task.id)
+        if key in seen:
+            problems.append(f"{task.where}: duplicate task id {task.id!r} (first at {seen[key]})")
+        seen.setdefault(key, task.where)
     if problems:
         raise ScheduleInvalid(f"{source} is invalid; nothing was imported\n" + "\n".join(problems))

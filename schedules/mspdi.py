@@ -4,7 +4,12 @@ Read from Project/Tasks/Task: UID (the task's id), Name, WBS, OutlineLevel, Summ
 Start, Finish, ActualStart, ActualFinish, PercentComplete, PredecessorLink/PredecessorUID
 and ExtendedAttribute (custom fields, named by their Alias, else their FieldName, from
 Project/ExtendedAttributes). Summary tasks are not imported: their names are the outline
-parents the mapping reads. Times carry no offset in MSPDI: they are on the site's clock."""
+parents the mapping reads. Times carry no offset in MSPDI: they are on the site's clock.
+
+The file is one project: Project/GUID (Project 2010 and later write one) is its key, its
+Title (else Name) its name; a file without a GUID is the site's default schedule. The crew
+a task's resource assignments plan: the Units of its Assignments to work resources
+(Resource/Type 1; 1.00 is one person full time), summed and rounded."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from core.errors import ScheduleInvalid
-from schedules.model import SourceTask, check_unique
+from schedules.model import SourceFile, SourceTask, check_unique
 
 NS = "http://schemas.microsoft.com/project"
 _N = f"{{{NS}}}"
@@ -21,13 +26,15 @@ _N = f"{{{NS}}}"
 
 def parse_mspdi(
     data: bytes, source: str, progress: Callable[[int], None] | None = None
-) -> list[SourceTask]:
+) -> SourceFile:
     root = _parse(data, source)
     if root.tag != f"{_N}Project":
         raise ScheduleInvalid(
             f"{source}: root element is {root.tag}, not Project in namespace {NS} (MSPDI)"
         )
+    project = (_text(root, "GUID") or "").strip("{}").upper()
     names = _field_names(root)
+    crews = _crews(root, source)
     tasks: list[SourceTask] = []
     outline: list[tuple[int, str]] = []  # (level, name) of the open summary tasks
     for index, element in enumerate(root.iterfind(f"{_N}Tasks/{_N}Task"), start=1):
@@ -60,6 +67,8 @@ def parse_mspdi(
                 actual_finish=_time(element, "ActualFinish", where),
                 status="done" if percent == 100 else None,
                 fields=_fields(element, names, where),
+                crew_assigned=crews.get(uid),
+                project=project,
                 predecessors=[
                     p
                     for link in element.iterfind(f"{_N}PredecessorLink")
@@ -70,7 +79,29 @@ def parse_mspdi(
         if progress and len(tasks) % 1000 == 0:
             progress(len(tasks))
     check_unique(tasks, source)
-    return tasks
+    name = _text(root, "Title") or _text(root, "Name") or ""
+    return SourceFile(tasks, {project: name})
+
+
+def _crews(root: ET.Element, source: str) -> dict[str, int]:
+    """Task UID -> people its assignments to work resources plan (Units summed)."""
+    work = {
+        uid
+        for resource in root.iterfind(f"{_N}Resources/{_N}Resource")
+        if (uid := _text(resource, "UID")) and (_text(resource, "Type") or "1") == "1"
+    }
+    units: dict[str, float] = {}
+    for i, assignment in enumerate(root.iterfind(f"{_N}Assignments/{_N}Assignment"), start=1):
+        task, resource = _text(assignment, "TaskUID"), _text(assignment, "ResourceUID")
+        if not task or resource not in work:
+            continue  # a material or cost resource, or none (ResourceUID -65535)
+        text = _text(assignment, "Units") or "1"
+        try:
+            units[task] = units.get(task, 0.0) + float(text)
+        except ValueError:
+            where = f"{source}: Project/Assignments/Assignment[{i}]/Units"
+            raise ScheduleInvalid(f"{where}: {text!r} is not a number") from None
+    return {task: round(total) for task, total in units.items() if round(total) > 0}
 
 
 def _parse(data: bytes, source: str) -> ET.Element:

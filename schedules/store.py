@@ -1,4 +1,10 @@
-"""Import a schedule file into a site's tasks in one transaction, idempotently."""
+"""Import a schedule file into a site's tasks in one transaction, idempotently.
+
+Each project of the file replaces its own tasks at the site (the ones a new version no
+longer lists are marked removed) and no other project's. A task id is unique per site: a
+task another project holds refuses the import, naming both, unless that project is ''
+(the site's default schedule: a CSV without a project column, or tasks imported before
+projects were kept), whose task the import takes over."""
 
 from __future__ import annotations
 
@@ -7,27 +13,78 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from psycopg.rows import class_row
+
 from core.db import Connection
 from core.errors import ScheduleInvalid, SitePulseError
 from core.sql import load_queries
 from schedules.csv_file import parse_csv
 from schedules.mapping import Mapping, SiteFrame, map_schedule
-from schedules.model import Schedule, SourceFormat, SourceTask
+from schedules.model import Schedule, SourceFile, SourceFormat
 from schedules.mspdi import parse_mspdi
 from schedules.xer import parse_xer
 
 _Q = load_queries("schedules", "store.sql")
 _BATCH = 500
 Progress = Callable[[str, int], None]  # (what, how many so far)
-_PARSERS: dict[SourceFormat, Callable[[bytes, str, Callable[[int], None] | None], list[SourceTask]]]
+_PARSERS: dict[SourceFormat, Callable[[bytes, str, Callable[[int], None] | None], SourceFile]]
 _PARSERS = {"csv": parse_csv, "mspdi": parse_mspdi, "xer": parse_xer}
 
 
 @dataclass(frozen=True)
-class ScheduleChanges:
+class HeldTask:
+    id: str
+    project: str
+    source_file: str
+    live: bool
+
+
+@dataclass(frozen=True)
+class ProjectBefore:
+    project: str
     tasks: int
-    written: int
+    source_file: str
+
+
+@dataclass(frozen=True)
+class ProjectChanges:
+    project: str
+    name: str
+    tasks: int
+    new: int  # not a live task of this project before
+    changed: int
     removed: int
+    before: int  # the project's live tasks before the import
+    before_file: str | None
+
+    def summary(self) -> str:
+        label = f"project {self.project!r}" if self.project else "default schedule"
+        label += f" ({self.name})" if self.name and self.name != self.project else ""
+        if self.before:
+            label += f": replaces {self.before} tasks from {self.before_file}"
+        if not self.new and not self.changed and not self.removed:
+            return f"{label}: {self.tasks} tasks, no changes"
+        return (
+            f"{label}: {self.tasks} tasks, {self.new} new, {self.changed} changed, "
+            f"{self.removed} removed"
+        )
+
+
+@dataclass(frozen=True)
+class ScheduleChanges:
+    projects: list[ProjectChanges]
+
+    @property
+    def tasks(self) -> int:
+        return sum(p.tasks for p in self.projects)
+
+    @property
+    def written(self) -> int:
+        return sum(p.new + p.changed for p in self.projects)
+
+    @property
+    def removed(self) -> int:
+        return sum(p.removed for p in self.projects)
 
     def summary(self) -> str:
         if not self.written and not self.removed:
@@ -62,7 +119,13 @@ def site_frame(conn: Connection, site: str) -> SiteFrame:
 
 
 def read_schedule(
-    path: Path, site: SiteFrame, mapping: Mapping, progress: Progress | None = None
+    path: Path,
+    site: SiteFrame,
+    mapping: Mapping,
+    progress: Progress | None = None,
+    *,
+    strict: bool = False,
+    id_prefix: str = "",
 ) -> Schedule:
     """Parse and map a file; raise ScheduleInvalid, naming the line or element, if it fails."""
     try:
@@ -71,31 +134,80 @@ def read_schedule(
         raise ScheduleInvalid(f"{path}: cannot read: {exc.strerror}") from None
     fmt = detect_format(path, data)
     parsed = _PARSERS[fmt](data, str(path), (lambda n: progress("parsed", n)) if progress else None)
-    return map_schedule(parsed, mapping, site, path.name, fmt)
+    return map_schedule(parsed, mapping, site, path.name, fmt, strict=strict, id_prefix=id_prefix)
 
 
 def apply_schedule(
     conn: Connection, site: str, schedule: Schedule, progress: Progress | None = None
 ) -> ScheduleChanges:
-    rows = [
-        {
-            "site": site,
-            **task.model_dump(),
-            "floors": list(task.floors),
-            "zones": list(task.zones),
-            "predecessors": list(task.predecessors),
-            "source_file": schedule.source_file,
-            "source_format": schedule.source_format,
-        }
-        for task in schedule.tasks
-    ]
-    written = 0
+    by_project: dict[str, list[dict[str, object]]] = {key: [] for key in schedule.projects}
+    for task in schedule.tasks:
+        by_project[task.project].append(
+            {
+                "site": site,
+                **task.model_dump(),
+                "floors": list(task.floors),
+                "zones": list(task.zones),
+                "predecessors": list(task.predecessors),
+                "source_file": schedule.source_file,
+                "source_format": schedule.source_format,
+            }
+        )
+    project_of = {task.id: task.project for task in schedule.tasks}
+    changes = []
+    stored = 0
     with conn.transaction(), conn.cursor() as cur:
-        for start in range(0, len(rows), _BATCH):
-            cur.executemany(_Q["upsert_task"], rows[start : start + _BATCH])
-            written += max(cur.rowcount, 0)
-            if progress:
-                progress("stored", min(start + _BATCH, len(rows)))
-        cur.execute(_Q["remove_missing"], {"site": site, "keep": [r["id"] for r in rows]})
-        removed = cur.rowcount
-    return ScheduleChanges(len(rows), written, removed)
+        ids = {"site": site, "ids": list(project_of)}
+        held = conn.cursor(row_factory=class_row(HeldTask)).execute(_Q["held"], ids).fetchall()
+        _refuse_clashes(site, schedule, held, project_of)
+        live = {h.id for h in held if h.live and h.project == project_of[h.id]}
+        before = {
+            b.project: b
+            for b in conn.cursor(row_factory=class_row(ProjectBefore)).execute(
+                _Q["projects_before"], {"site": site}
+            )
+        }
+        for project, rows in by_project.items():
+            written = 0
+            for start in range(0, len(rows), _BATCH):
+                cur.executemany(_Q["upsert_task"], rows[start : start + _BATCH])
+                written += max(cur.rowcount, 0)
+                stored += len(rows[start : start + _BATCH])
+                if progress:
+                    progress("stored", stored)
+            keep = [str(r["id"]) for r in rows]
+            cur.execute(_Q["remove_missing"], {"site": site, "project": project, "keep": keep})
+            new = sum(1 for task_id in keep if task_id not in live)
+            was = before.get(project)
+            changes.append(
+                ProjectChanges(
+                    project,
+                    schedule.projects[project],
+                    len(rows),
+                    new,
+                    written - new,
+                    cur.rowcount,
+                    was.tasks if was else 0,
+                    was.source_file if was else None,
+                )
+            )
+    return ScheduleChanges(changes)
+
+
+def _refuse_clashes(
+    site: str, schedule: Schedule, held: list[HeldTask], project_of: dict[str, str]
+) -> None:
+    clashes = [
+        f"task {h.id!r} of project {project_of[h.id]!r} is already a task of project "
+        f"{h.project!r} at site {site} (from {h.source_file})"
+        for h in held
+        if h.project not in ("", project_of[h.id])
+    ]
+    if clashes:
+        more = f"\n... and {len(clashes) - 10} more" if len(clashes) > 10 else ""
+        raise ScheduleInvalid(
+            f"{schedule.source_file}: {len(clashes)} task id(s) of another project; nothing was "
+            "imported (--id-prefix '{project}-' keeps the projects apart)\n"
+            + "\n".join(clashes[:10])
+            + more
+        )

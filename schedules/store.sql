@@ -1,5 +1,6 @@
 -- Importing a schedule: upserts that leave identical rows untouched (so a second import
--- of the same file changes nothing), and a removal mark for what the file no longer lists.
+-- of the same file changes nothing), and a removal mark for what the file no longer lists
+-- of the projects it holds (other projects' tasks are left alone).
 
 -- name: site
 SELECT timezone FROM sites WHERE id = %(site)s;
@@ -37,9 +38,22 @@ WHERE (t.wbs, t.name, t.type, t.floors, t.zones, t.planned_start, t.planned_fini
        excluded.predecessors, excluded.source_file, excluded.source_format, excluded.grade,
        excluded.project, true);
 
+-- name: held
+-- The site's tasks with these ids: whose project holds them, and whether they are live.
+SELECT id, project, source_file, removed_at IS NULL AS live
+FROM tasks WHERE site_id = %(site)s AND id = ANY(%(ids)s)
+ORDER BY id;
+
+-- name: projects_before
+-- Each project's live tasks and the file they came from, before an import.
+SELECT project, count(*) AS tasks, max(source_file) AS source_file
+FROM tasks WHERE site_id = %(site)s AND removed_at IS NULL
+GROUP BY project;
+
 -- name: remove_missing
 UPDATE tasks SET removed_at = now()
-WHERE site_id = %(site)s AND removed_at IS NULL AND NOT (id = ANY(%(keep)s));
+WHERE site_id = %(site)s AND project = %(project)s AND removed_at IS NULL
+  AND NOT (id = ANY(%(keep)s));
 
 -- name: sites
 SELECT id FROM sites ORDER BY id LIMIT 3;

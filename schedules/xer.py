@@ -3,7 +3,13 @@ end) after an `ERMHDR` line. Read: TASK (activity ID `task_code` is the task's i
 dates are `target_start_date`/`target_end_date`, site-local), PROJWBS (the WBS path and
 its names are the parents the mapping reads), TASKPRED, activity codes (ACTVTYPE,
 ACTVCODE, TASKACTV) and user fields (UDFTYPE, UDFVALUE) as fields named after their type.
-UTF-8 or Windows-1252 (P6's usual export encoding)."""
+UTF-8, or the single-byte code page the exporting machine used (see code_pages).
+
+A file may hold several projects (PROJECT): each is its own schedule, keyed by its Project
+ID (`proj_short_name`) and named after its root WBS node. Predecessors in another project
+are not kept. The crew a task's resource assignments plan (TASKRSRC to RT_Labor
+resources): their units per hour summed (`target_qty_per_hr`, 1 is one person full time)
+and rounded."""
 
 from __future__ import annotations
 
@@ -12,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.errors import ScheduleInvalid
-from schedules.model import SourceTask, TaskStatus, check_unique
+from schedules.code_pages import detect
+from schedules.model import SourceFile, SourceTask, TaskStatus, check_unique
 
 _STATUS: dict[str, TaskStatus] = {
     "TK_NotStart": "planned",
@@ -29,11 +36,10 @@ class Row:
     values: dict[str, str]
 
 
-def decode_xer(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+def decode_xer(data: bytes) -> tuple[str, str]:
+    """The text, and the code page it was read with."""
+    code_page = detect(data)
+    return data.decode("utf-8-sig" if code_page == "utf-8" else code_page, "replace"), code_page
 
 
 def read_tables(text: str, source: str) -> dict[str, list[Row]]:
@@ -73,26 +79,68 @@ def read_tables(text: str, source: str) -> dict[str, list[Row]]:
 
 def parse_xer(
     data: bytes, source: str, progress: Callable[[int], None] | None = None
-) -> list[SourceTask]:
-    tables = read_tables(decode_xer(data), source)
+) -> SourceFile:
+    text, code_page = decode_xer(data)
+    tables = read_tables(text, source)
     if "TASK" not in tables:
         raise ScheduleInvalid(f"{source}: no TASK table: not a project export")
     wbs = {r.values.get("wbs_id", ""): r.values for r in tables.get("PROJWBS", [])}
+    projects = _projects(tables)
     codes = _task_fields(tables)
+    crews = _crews(tables)
     rows = [r for r in tables["TASK"] if r.values.get("task_type") not in _SKIPPED_TYPES]
-    code_of = {r.values.get("task_id", ""): r.values.get("task_code", "") for r in rows}
+    by_id = {r.values.get("task_id", ""): r.values for r in rows}
     preds: dict[str, list[str]] = {}
     for pred in tables.get("TASKPRED", []):
-        before = code_of.get(pred.values.get("pred_task_id", ""))
-        if before:  # a predecessor in another project is not ours to keep
-            preds.setdefault(pred.values.get("task_id", ""), []).append(before)
+        task, before = (
+            by_id.get(pred.values.get("task_id", "")),
+            by_id.get(pred.values.get("pred_task_id", "")),
+        )
+        # a predecessor in another project, or not in the file, is not ours to keep
+        if task and before and task.get("proj_id") == before.get("proj_id"):
+            preds.setdefault(task["task_id"], []).append(before.get("task_code", ""))
     tasks = []
     for row in rows:
-        tasks.append(_task(row, source, wbs, codes, preds))
+        project = projects.get(row.values.get("proj_id", ""), ("", ""))[0]
+        tasks.append(_task(row, source, wbs, codes, preds, crews, project))
         if progress and len(tasks) % 1000 == 0:
             progress(len(tasks))
     check_unique(tasks, source)
-    return tasks
+    names = dict(projects.values()) or {"": ""}
+    return SourceFile(tasks, names, code_page)
+
+
+def _projects(tables: dict[str, list[Row]]) -> dict[str, tuple[str, str]]:
+    """proj_id -> (key, name): the Project ID, and the name of the project's root WBS node."""
+    roots = {
+        r.values.get("proj_id", ""): r.values.get("wbs_name", "")
+        for r in tables.get("PROJWBS", [])
+        if r.values.get("proj_node_flag") == "Y"
+    }
+    projects = {}
+    for row in tables.get("PROJECT", []):
+        proj_id = row.values.get("proj_id", "")
+        key = row.values.get("proj_short_name") or proj_id
+        projects[proj_id] = (key, roots.get(proj_id, ""))
+    return projects
+
+
+def _crews(tables: dict[str, list[Row]]) -> dict[str, int]:
+    """task_id -> people its labour assignments plan (units per hour summed)."""
+    types = {r.values.get("rsrc_id"): r.values.get("rsrc_type") for r in tables.get("RSRC", [])}
+    per_hour: dict[str, float] = {}
+    for row in tables.get("TASKRSRC", []):
+        v = row.values
+        kind = v.get("rsrc_type") or types.get(v.get("rsrc_id"))
+        if kind != "RT_Labor":
+            continue
+        try:
+            units = float(v.get("target_qty_per_hr") or v.get("remain_qty_per_hr") or 1)
+        except ValueError:
+            units = 1.0  # P6 writes numbers; a hand-edited file still gets its person
+        task = v.get("task_id", "")
+        per_hour[task] = per_hour.get(task, 0.0) + units
+    return {task: round(total) for task, total in per_hour.items() if round(total) > 0}
 
 
 def _task(
@@ -101,6 +149,8 @@ def _task(
     wbs: dict[str, dict[str, str]],
     codes: dict[str, dict[str, str]],
     preds: dict[str, list[str]],
+    crews: dict[str, int],
+    project: str,
 ) -> SourceTask:
     v, where = row.values, f"{source}:{row.line}"
     for name in ("task_id", "task_code", "task_name", "target_start_date", "target_end_date"):
@@ -120,6 +170,8 @@ def _task(
         status=_STATUS.get(v.get("status_code", "")),
         fields=codes.get(v["task_id"], {}),
         predecessors=preds.get(v["task_id"], []),
+        crew_assigned=crews.get(v["task_id"]),
+        project=project,
     )
 
 

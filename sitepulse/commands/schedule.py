@@ -25,6 +25,18 @@ def register(commands: Commands) -> None:
     imp.add_argument("file", type=Path)
     imp.add_argument("--site", help="default: the only site in the database")
     imp.add_argument("--mapping", type=Path, help="YAML: how tasks map to floors, zones, types")
+    imp.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse the file if a task names a floor the site does not have "
+        "(default: import the task without it and report it)",
+    )
+    imp.add_argument(
+        "--id-prefix",
+        default="",
+        help="put before each task id, {project} being the task's project: keeps apart "
+        "projects whose ids clash (e.g. two Microsoft Project files)",
+    )
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
@@ -38,15 +50,35 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         check_ready(conn)
         site = args.site or only_site(conn)
         progress = _Progress()
-        schedule = read_schedule(args.file, site_frame(conn, site), mapping, progress)
+        schedule = read_schedule(
+            args.file,
+            site_frame(conn, site),
+            mapping,
+            progress,
+            strict=args.strict,
+            id_prefix=args.id_prefix,
+        )
         changes = apply_schedule(conn, site, schedule, progress)
         progress.done()
+    names = {t.id: t.name for t in schedule.tasks}
+    for project in changes.projects:
+        print(project.summary())
+    for task_id, levels in schedule.unknown_floors.items():
+        floors = ", ".join(map(str, levels))
+        print(
+            f"unknown floor: {task_id} {names[task_id]!r}: site {site} has no floor {floors}; "
+            "imported without it"
+        )
     for task_id, missing in schedule.unmapped.items():
-        task = next(t for t in schedule.tasks if t.id == task_id)
-        print(f"unmapped: {task_id} {task.name!r}: no {' and no '.join(missing)}")
+        print(f"unmapped: {task_id} {names[task_id]!r}: no {' and no '.join(missing)}")
+    read_as = f", read as {schedule.encoding}" if schedule.encoding else ""
     unmapped = f", {len(schedule.unmapped)} unmapped" if schedule.unmapped else ""
+    unknown = (
+        f", {len(schedule.unknown_floors)} with unknown floors" if schedule.unknown_floors else ""
+    )
     print(
-        f"site {site}: {args.file.name} ({schedule.source_format}): {changes.summary()}{unmapped}"
+        f"site {site}: {args.file.name} ({schedule.source_format}{read_as}): "
+        f"{changes.summary()}{unmapped}{unknown}"
     )
     return 0
 

@@ -23,7 +23,9 @@ def demo_bytes(ext: str) -> bytes:
 
 
 def test_p6_sample_reads_25_activities_with_wbs_parents_and_predecessors() -> None:
-    tasks = parse_xer(P6_SAMPLE.read_bytes(), "sample.xer")
+    parsed = parse_xer(P6_SAMPLE.read_bytes(), "sample.xer")
+    assert (parsed.projects, parsed.encoding) == ({"TAKT": "TAKT Building Example"}, "utf-8")
+    tasks = parsed.tasks
     assert len(tasks) == 25
     first = tasks[0]
     assert (first.id, first.name, first.wbs) == ("A1010", "Studs", "TAKT.L1")
@@ -41,7 +43,7 @@ def test_xer_in_windows_1252_is_read() -> None:
         "target_end_date\n%R\t1\tA1\tFa\u00e7ade \u2013 Level 3\t"
         "2026-11-23 08:00\t2026-11-24 17:00\n%E\n"
     )
-    tasks = parse_xer(text.encode("cp1252"), "w.xer")
+    tasks = parse_xer(text.encode("cp1252"), "w.xer").tasks
     assert tasks[0].name == "Fa\u00e7ade \u2013 Level 3"
 
 
@@ -62,10 +64,12 @@ def test_a_corrupted_xer_is_refused_naming_its_line(edit: object, message: str) 
 
 
 def test_mspdi_reads_uid_outline_parents_fields_and_links() -> None:
-    tasks = parse_mspdi(demo_bytes("xml"), "demo.xml")
+    parsed = parse_mspdi(demo_bytes("xml"), "demo.xml")
+    assert parsed.projects == {"5D1E0A7C-3B8F-4C2A-9E61-D3A4F0B2C817": "Demo Tower 示范塔楼"}
+    tasks = parsed.tasks
     pour = next(t for t in tasks if t.id == "1203")
     assert pour.parents == ["12F", "示范塔楼 Demo Tower"]
-    assert pour.fields == {"Trade": "concrete", "Crew": "8"}
+    assert pour.fields == {"Trade": "concrete", "Crew": "8", "Grade": "C35"}
     assert pour.predecessors == ["1202"]
     assert pour.planned_start == datetime(2026, 8, 28, 8, 0)
     assert pour.actual_finish is not None
@@ -108,7 +112,7 @@ def test_mspdi_refuses_other_xml() -> None:
 
 
 def test_csv_reads_explicit_columns() -> None:
-    tasks = parse_csv(demo_bytes("csv"), "demo.csv")
+    tasks = parse_csv(demo_bytes("csv"), "demo.csv").tasks
     drill = next(t for t in tasks if t.id == "1205")
     assert (drill.type, drill.floors, drill.zones) == ("noisy", [12], ["f12-core"])
     assert (drill.crew_planned, drill.trade, drill.predecessors) == (3, "plumbing", ["1203"])

@@ -40,6 +40,8 @@ def test_the_three_formats_import_to_the_same_tasks_and_reimport_changes_nothing
 ) -> None:
     found = {}
     for ext in ("csv", "xml", "xer"):
+        # each file is its own project (the CSV the default schedule): one at a time
+        conn.execute("DELETE FROM tasks")
         path = str(SAMPLES / f"demo-tower.{ext}")
         first = sitepulse(settings, "schedule", "import", path).stdout
         assert "153 tasks, 153 written, 0 removed" in first

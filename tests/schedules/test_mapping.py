@@ -11,7 +11,7 @@ import pytest
 
 from core.errors import ScheduleInvalid
 from schedules.mapping import Mapping, SiteFrame, load_mapping, map_schedule
-from schedules.model import SourceTask, Task
+from schedules.model import SourceFile, SourceTask, Task
 from schedules.store import read_schedule
 from sites.site_file import load_site_file
 
@@ -36,8 +36,11 @@ def source(name: str, parents: list[str] | None = None, **fields: str) -> Source
     )
 
 
-def mapped(task: SourceTask, mapping: Mapping | None = None) -> tuple[Task, list[str]]:
-    schedule = map_schedule([task], mapping or Mapping(), SITE, "f.xml", "mspdi")
+def mapped(
+    task: SourceTask, mapping: Mapping | None = None, *, strict: bool = False
+) -> tuple[Task, list[str]]:
+    file = SourceFile([task], {"": ""})
+    schedule = map_schedule(file, mapping or Mapping(), SITE, "f.xml", "mspdi", strict=strict)
     return schedule.tasks[0], schedule.unmapped.get("1", [])
 
 
@@ -114,15 +117,28 @@ def test_site_local_times_are_stored_in_utc() -> None:
     assert task.planned_start == datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
 
 
+def test_a_floor_the_site_lacks_is_left_out_and_reported() -> None:
+    file = SourceFile([source("Pour slab", ["Levels 29-31"])], {"": ""})
+    schedule = map_schedule(file, Mapping(), SITE, "f.xml", "mspdi")
+    assert schedule.tasks[0].floors == (29, 30)
+    assert schedule.unknown_floors == {"1": [31]}
+    assert schedule.unmapped == {}
+
+
+def test_strict_refuses_a_floor_the_site_lacks_naming_the_task() -> None:
+    message = r"f.xml: Task\[1\]: task 1 'Pour': floor 45 is not a floor of site t"
+    with pytest.raises(ScheduleInvalid, match=message):
+        mapped(source("Pour", ["45F"]), strict=True)
+
+
 @pytest.mark.parametrize(
     ("task", "message"),
     [
-        (source("Pour", ["45F"]), "f.xml: Task\\[1\\]: floor 45 is not a floor of site t"),
         (source("Pour", ["12F"], Zone="f99-x"), "zone 'f99-x' is not a zone of site t"),
         (source("Pour", ["12F"], Type="welding"), "type 'welding' is not a task type"),
         (source("Pour", ["12F"], Crew="many"), "crew 'many' is not a number"),
     ],
-    ids=["floor", "zone", "type", "crew"],
+    ids=["zone", "type", "crew"],
 )
 def test_what_the_site_does_not_have_refuses_the_file(task: SourceTask, message: str) -> None:
     with pytest.raises(ScheduleInvalid, match=message):
@@ -160,9 +176,11 @@ def test_the_three_demo_files_give_the_same_tasks() -> None:
     found = {}
     for ext in ("csv", "xml", "xer"):
         schedule = read_schedule(REPO / f"deploy/schedules/demo-tower.{ext}", frame, Mapping())
-        assert schedule.unmapped == {}
-        # WBS codes are each tool's own; everything else must agree.
-        found[ext] = {t.id: t.model_copy(update={"wbs": None}) for t in schedule.tasks}
+        assert (schedule.unmapped, schedule.unknown_floors) == ({}, {})
+        # WBS codes and project keys are each tool's own; everything else must agree.
+        found[ext] = {
+            t.id: t.model_copy(update={"wbs": None, "project": ""}) for t in schedule.tasks
+        }
     assert len(found["csv"]) == 153
     assert found["csv"] == found["xml"] == found["xer"]
 
