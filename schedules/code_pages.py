@@ -1,6 +1,6 @@
 """Which code page a P6 XER file was written in. XER declares none: P6 writes the Windows
 code page of the machine that exported it (cp1252 in Western Europe and the Americas,
-cp1250 in Central Europe, cp1251 for Cyrillic), or UTF-8 from recent versions.
+cp1250 in Central Europe, cp1251 for Cyrillic, cp1254 in Turkey), or UTF-8.
 
 UTF-8 when the bytes are valid UTF-8. Otherwise each candidate decodes the file and its
 words (two characters or more) with non-ASCII letters are scored: +1 when the word is
@@ -8,14 +8,14 @@ plausible in one of the code page's languages (its non-ASCII letters all belong 
 language's alphabet, one script), -1 when it is not (letters of several languages or
 scripts, a symbol in a word such as `Wyk³ad`, bytes the code page does not define). The
 best score wins; a tie goes to the code page the header's currency suggests (ERMHDR's last
-field: CZK, PLN, ... cp1250; RUB, UAH, ... cp1251), then to cp1252."""
+field: CZK, PLN, ... cp1250; RUB, UAH, ... cp1251; TRY cp1254), then to cp1252."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-CANDIDATES = ("cp1252", "cp1250", "cp1251")
+CANDIDATES = ("cp1252", "cp1250", "cp1251", "cp1254")
 _ALPHABETS: dict[str, list[str]] = {
     "cp1252": [
         "éèêëàâæçîïôœùûüÿ",  # French
@@ -36,10 +36,12 @@ _ALPHABETS: dict[str, list[str]] = {
         "ăâîșşțţ",  # Romanian
         "äöüß",  # German as written in Central Europe
     ],
+    "cp1254": ["âçğıîöşûü"],  # Turkish
 }
 _CURRENCIES = {
     "cp1250": {"CZK", "PLN", "HUF", "HRK", "RON", "BAM", "ALL", "RSD"},
     "cp1251": {"RUB", "RUR", "UAH", "BYN", "BYR", "KZT", "BGN", "MKD", "KGS", "UZS", "TJS"},
+    "cp1254": {"TRY", "TRL"},
 }
 # Letters, and the non-ASCII symbols in or around them (cp1250's ż read as cp1252's ¿).
 _SYMBOL = r"[^\w\s\x00-\x7f]"

@@ -20,6 +20,7 @@ LOCAL = {
         "Podlaží",
     ),
     "cp1252": (["Cloisons", "Plâtre", "Peinture", "Plafonds", "Sols carrelés"], "Étage"),
+    "cp1254": (["Dikmeler", "Alç\u0131 levha", "Boya", "Asma tavan", "Döşeme"], "Kat"),
 }
 
 
@@ -70,6 +71,8 @@ def test_utf8_stays_utf8() -> None:
         ("USD", "Výztuž; Betonáž", "cp1250"),  # ý and ž together: no Western language
         ("CZK", "Malování", "cp1250"),  # the same text either way: the currency decides
         ("USD", "Malování", "cp1252"),
+        ("USD", "Kal\u0131p; Döşeme betonu; Perde iskelesi söküm", "cp1254"),
+        ("TRY", "Kal\u0131p", "cp1254"),  # cp1250 reads Kalýp, as plausible: the currency decides
         ("USD", "Betonage", "utf-8"),  # ASCII is UTF-8
     ],
 )
