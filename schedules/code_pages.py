@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 CANDIDATES = ("cp1252", "cp1250", "cp1251", "cp1254")
 _ALPHABETS: dict[str, list[str]] = {
@@ -43,9 +44,9 @@ _CURRENCIES = {
     "cp1251": {"RUB", "RUR", "UAH", "BYN", "BYR", "KZT", "BGN", "MKD", "KGS", "UZS", "TJS"},
     "cp1254": {"TRY", "TRL"},
 }
-# Letters, and the non-ASCII symbols in or around them (cp1250's ż read as cp1252's ¿).
-_SYMBOL = r"[^\w\s\x00-\x7f]"
-_WORD = re.compile(rf"{_SYMBOL}?[^\W\d_]+(?:{_SYMBOL}+[^\W\d_]*)*")
+# Words with bytes above ASCII: those bytes and the ASCII letters around them (a word of
+# the file in any of the candidates; the symbols among them count against a code page).
+_WORD = re.compile(rb"[A-Za-z\x80-\xff]*[\x80-\xff][A-Za-z\x80-\xff]*")
 
 
 def detect(data: bytes) -> str:
@@ -57,8 +58,8 @@ def detect(data: bytes) -> str:
     else:
         return "utf-8"
     hint = _currency_hint(data)
-    sample = b"\n".join(line for line in data.splitlines() if not line.isascii())
-    scores = {cp: _score(sample, cp) for cp in CANDIDATES}
+    words = Counter(_WORD.findall(data))
+    scores = {cp: _score(words, cp) for cp in CANDIDATES}
     best = max(scores.values())
     tied = [cp for cp in CANDIDATES if scores[cp] == best]
     return hint if hint in tied else tied[0]
@@ -70,19 +71,21 @@ def _currency_hint(data: bytes) -> str | None:
     return next((cp for cp, codes in _CURRENCIES.items() if currency in codes), None)
 
 
-def _score(data: bytes, code_page: str) -> int:
-    text = data.decode(code_page, errors="replace")
-    score = -10 * text.count("\ufffd")
-    for word in _WORD.findall(text):
+def _score(words: Counter[bytes], code_page: str) -> int:
+    score = 0
+    for raw, count in words.items():
+        word = raw.decode(code_page, errors="replace")
+        if "\ufffd" in word:
+            score -= 10 * count  # a byte this code page does not define
         # one character says little: CURRTYPE's £ € ¥ are Cyrillic letters in cp1251
-        if len(word) > 1 and not word.isascii():
-            score += 1 if _plausible(word, code_page) else -1
+        elif len(word) > 1:
+            score += count if _plausible(word, code_page) else -count
     return score
 
 
 def _plausible(word: str, code_page: str) -> bool:
     if any(not char.isalpha() for char in word):
-        return False  # a symbol between letters: a letter of another code page
+        return False  # a symbol in a word: a letter of another code page
     scripts = {unicodedata.name(char, "?").split()[0] for char in word if not char.isascii()}
     if len(scripts) != 1:
         return False
@@ -92,7 +95,7 @@ def _plausible(word: str, code_page: str) -> bool:
         return code_page == "cp1251" and ascii_letters == 0
     if script != "LATIN" or code_page not in _ALPHABETS:
         return False
+    if len(word) >= 3 and ascii_letters == 0:
+        return False  # a Latin word has ASCII letters too: this is another script misread
     letters = {char.lower() for char in word if not char.isascii()}
-    if len(word) >= 3 and len(letters) > ascii_letters:
-        return False  # Latin words are mostly ASCII: this is another script misread
     return any(letters <= set(alphabet) for alphabet in _ALPHABETS[code_page])
