@@ -13,6 +13,7 @@ from api import (
     alerts,
     board,
     dead_letters,
+    floor_plan,
     floor_detail,
     floors,
     labor,
@@ -36,6 +37,7 @@ from core.settings import Settings
 ROUTES = (
     floors, registry, readings, labor, dead_letters, alerts, rules, quality, stream, board,
     metrics, tasks,
+    floor_plan,
     floor_detail,
     progress,
     mobile,
