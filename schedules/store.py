@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,17 @@ class ProjectBefore:
     project: str
     tasks: int
     source_file: str
+
+
+@dataclass(frozen=True)
+class SiteProject:
+    """One schedule of a site, as `sitepulse schedule projects` lists it."""
+
+    project: str
+    live: int
+    removed: int
+    source_file: str
+    imported_at: datetime
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,11 @@ def detect_format(path: Path, data: bytes) -> SourceFormat:
     if suffix == ".xml" or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return "mspdi"
     return "csv"
+
+
+def site_projects(conn: Connection, site: str) -> list[SiteProject]:
+    cursor = conn.cursor(row_factory=class_row(SiteProject))
+    return cursor.execute(_Q["site_projects"], {"site": site}).fetchall()
 
 
 def only_site(conn: Connection) -> str:

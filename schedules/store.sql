@@ -57,3 +57,13 @@ WHERE site_id = %(site)s AND project = %(project)s AND removed_at IS NULL
 
 -- name: sites
 SELECT id FROM sites ORDER BY id LIMIT 3;
+
+-- name: site_projects
+-- A site's schedules: each project's live and removed tasks, its file and last import.
+SELECT project, count(*) FILTER (WHERE removed_at IS NULL) AS live,
+       count(*) FILTER (WHERE removed_at IS NOT NULL) AS removed,
+       (array_agg(source_file ORDER BY imported_at DESC))[1] AS source_file,
+       max(imported_at) AS imported_at
+FROM tasks WHERE site_id = %(site)s
+GROUP BY project
+ORDER BY project;

@@ -37,6 +37,28 @@ def register(commands: Commands) -> None:
         help="put before each task id, {project} being the task's project: keeps apart "
         "projects whose ids clash (e.g. two Microsoft Project files)",
     )
+    projects = action(schedule, "projects", "a site's schedules, one per project", _projects)
+    projects.add_argument("--site", help="default: the only site in the database")
+
+
+def _projects(args: argparse.Namespace, settings: Settings) -> int:
+    from core.db import connect
+    from core.migrate import check_ready
+    from schedules.store import only_site, site_projects
+
+    with connect(settings) as conn:
+        check_ready(conn)
+        site = args.site or only_site(conn)
+        found = site_projects(conn, site)
+    for p in found:
+        name = repr(p.project) if p.project else "default schedule"
+        print(
+            f"{name}: {p.live} tasks ({p.removed} removed) from {p.source_file}, "
+            f"imported {p.imported_at:%Y-%m-%d %H:%M %Z}"
+        )
+    if not found:
+        print(f"site {site} has no schedule: sitepulse schedule import FILE")
+    return 0
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:

@@ -96,6 +96,12 @@ def test_projects_replace_their_own_tasks_and_clashing_ids_are_refused_or_prefix
         (5, "NEWPROJ")
     ]
     assert live(conn) == [("EC00640", 12), ("NEWPROJ", 1), ("TAKT", 20)]
+    listed = sitepulse(settings, "schedule", "projects").stdout.splitlines()
+    assert [line.split(", imported")[0] for line in listed] == [
+        "'EC00640': 12 tasks (0 removed) from mpxj-percent-complete-8.4.xer",
+        "'NEWPROJ': 1 tasks (0 removed) from mpxj-resource-rates-test.xer",
+        "'TAKT': 20 tasks (5 removed) from p6-takt-building-rev2.xer",
+    ]
 
 
 def test_a_file_holding_two_projects_imports_each(
