@@ -261,6 +261,7 @@ def _footprints(model: Any, products: list[Any], progress: Progress) -> dict[int
             progress(f"geometry {done}% ({time.monotonic() - started:.1f} s)")
         if not iterator.next():
             break
+    progress(f"geometry done: {len(found)} outlines in {time.monotonic() - started:.1f} s")
     return found
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx2 as httpx
 import pytest
@@ -19,7 +20,8 @@ from sites.site_file import SiteFile, load_site_file
 from sites.store import apply_site
 from tests.api.conftest import Keys
 from tests.api.test_board import ARTIFACTS, browser  # noqa: F401 (a fixture)
-from tests.helpers import REPO, publish, publisher, rows, running_ingest, wait_for
+from tests.bim.test_ifc_models import unpacked
+from tests.helpers import REPO, publish, publisher, rows, running_ingest, sitepulse, wait_for
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -232,3 +234,30 @@ def test_the_plan_is_legible_on_a_phone_and_a_wall_display(
     zones_20f = [z for z in demo_tower.zones if z.floor == 20]
     assert drawn == [len(zones_20f), 8 + len(demo_tower.cranes)]
     wall.close()
+
+
+def test_a_real_models_floor_drawn_from_its_site_file(
+    settings: Settings,
+    conn: Connection,
+    site_id: str,
+    api_url: str,
+    browser: Browser,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
+) -> None:
+    """The README's example: a public model (the buildingSMART duplex) made a site file by
+    `site from-ifc`, loaded by `site load`, its ground floor drawn."""
+    model = unpacked("duplex.ifc", tmp_path)
+    out = tmp_path / "duplex.yaml"
+    sitepulse(settings, "site", "from-ifc", str(model), "--site-id", site_id,
+              "--timezone", "America/New_York", "--out", str(out))  # fmt: skip
+    sitepulse(settings, "site", "load", str(out))
+    _, key = create_key(conn, "plan", "viewer")
+    page = browser.new_page(viewport={"width": 800, "height": 900})
+    page.goto(f"{api_url}/api/v1/sites/{site_id}/floors/1/plan.svg?key={key}")
+    titles = page.evaluate(
+        "() => [...document.querySelectorAll('polygon title')].map(t => t.textContent)"
+    )
+    assert len(titles) == 10
+    assert "Foyer (A101)" in titles
+    page.screenshot(path=str(ARTIFACTS / "floor-plan-duplex-level-1.png"))
+    page.close()

@@ -34,7 +34,7 @@ def test_a_real_model_becomes_a_site_file_that_check_and_load_take(
     )  # fmt: skip
     assert stdout == ""
     assert "from-ifc: reading" in stderr
-    assert "from-ifc: geometry 100%" in stderr
+    assert "from-ifc: geometry done: 21 outlines" in stderr
     assert f"from-ifc: wrote {out}: 4 floors, 21 zones" in stderr
     assert "site " + site_id in sitepulse(settings, "site", "check", str(out)).stdout
     sitepulse(settings, "site", "load", str(out))
