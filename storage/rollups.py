@@ -3,7 +3,8 @@
 A refresh finds the minutes that hold rows received since the last one (by received_at,
 so a late reading re-rolls the old minute it belongs to; storage/touched.py), then
 re-rolls a range of whole hours at a time from the raw rows: the touched minutes, and the
-hours that hold them; then the watermark moves to the time the refresh began."""
+hours that hold them; then the watermark moves to the time the refresh began. A source's
+first refresh (a backfill) inserts into buckets never rolled, without the overwrite."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import logging
 import time
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, get_args
@@ -18,7 +20,7 @@ from typing import Literal, get_args
 from psycopg import sql
 from psycopg.rows import class_row
 
-from core.db import Connection
+from core.db import Connection, unless_duplicate
 from core.kinds import READING_KINDS, ReadingKind
 from core.measurements import PROBE, Rollup, rolled_up, table_of
 from core.sql import load_queries
@@ -85,19 +87,23 @@ def refresh_source(conn: Connection, kind: ReadingKind, overlap: timedelta) -> S
     hours = sorted({_hour(minute) for minute in minutes})
     for lo, hi in ranges(hours, HOUR):
         within = minutes[bisect_left(minutes, lo) : bisect_left(minutes, hi)]
-        with conn.transaction():
-            reroll(conn, _REROLL[kind], lo, hi, within)
+        with _lazily(conn):
+            if since is None:
+                roll_once(conn, kind, lo, hi, within)
+            else:
+                reroll(conn, _REROLL[kind], lo, hi, within)
     kept, rows = overlap_counts(found)
-    conn.execute(
-        _Q["set_watermark"],
-        {
-            "source": source,
-            "upto": mark.clock,
-            "overlap_from": counts["overlap_from"],
-            "overlap_minutes": kept,
-            "overlap_rows": rows,
-        },
-    )
+    with _lazily(conn):
+        conn.execute(
+            _Q["set_watermark"],
+            {
+                "source": source,
+                "upto": mark.clock,
+                "overlap_from": counts["overlap_from"],
+                "overlap_minutes": kept,
+                "overlap_rows": rows,
+            },
+        )
     done = SourceRefresh(kind, len(minutes), len(hours), time.perf_counter() - began)
     if minutes:
         log.info(
@@ -124,6 +130,26 @@ def ranges(buckets: Iterable[datetime], width: timedelta) -> Iterator[tuple[date
         lo, hi = bucket, bucket + width
     if lo is not None and hi is not None:
         yield lo, hi
+
+
+@contextmanager
+def _lazily(conn: Connection) -> Iterator[None]:
+    """A transaction of the refresh, committed without waiting for the disk (rollups.sql,
+    commit_lazily: the watermark commits last)."""
+    with conn.transaction():
+        conn.execute(_Q["commit_lazily"])
+        yield
+
+
+def roll_once(
+    conn: Connection, kind: ReadingKind, lo: datetime, hi: datetime, minutes: list[datetime]
+) -> None:
+    """Roll a range of a source never refreshed: its buckets hold nothing, so its rows go in
+    without the overwrite (the rollup tables' cheapest write); where a first refresh that
+    died had rolled the range already (a duplicate), the range is rolled again in place."""
+    if not unless_duplicate(conn, lambda: reroll(conn, _FILL[kind], lo, hi, minutes)):
+        log.info("rollups %s: %s..%s rolled before (a first refresh died): again", kind, lo, hi)
+        reroll(conn, _REROLL[kind], lo, hi, minutes)
 
 
 def reroll(
@@ -242,6 +268,7 @@ def _key_value(column: str, kind: str) -> sql.Composable:
 
 
 _REROLL = {kind: reroll_statements(kind) for kind in READING_KINDS}
+_FILL = {kind: reroll_statements(kind, overwrite=False) for kind in READING_KINDS}
 
 
 def _hour(bucket: datetime) -> datetime:

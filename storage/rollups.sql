@@ -40,6 +40,13 @@ ORDER BY 1;
 -- compiling it costs more than it saves.
 SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true);
 
+-- name: commit_lazily
+-- A refresh's transactions do not wait for their commit to reach the disk (a wait of
+-- ~15 ms each, most of a quiet minute's refresh). A crash loses at most the last of them,
+-- in the order they committed, and the watermark commits last: a refresh whose watermark
+-- was lost is redone whole by the next, and re-rolling is idempotent.
+SELECT set_config('synchronous_commit', 'off', true);
+
 -- name: reroll
 -- A kind's series per `width` (1 minute or 1 hour) at one level, from the raw rows of
 -- [lo, hi); `minutes` keeps the rows of the touched minutes only (for the 1-minute
@@ -98,6 +105,7 @@ ORDER BY 2, 3, 1
 AND time_bucket('1 minute', ts) = ANY(%(minutes)s)
 
 -- name: overwrite
+-- (Left out where the range was never rolled: a source's first refresh, storage/rollups.py.)
 -- A bucket rolled again takes the new row in place of the old (`key`: the level's
 -- primary key), unless they are the same: most of the minutes a refresh's overlap rolls
 -- again are. It holds every group it held: readings are never updated nor deleted

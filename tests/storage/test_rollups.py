@@ -3,6 +3,7 @@ drops whole old chunks; the jobs run under an advisory lock; Grafana's role only
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -153,6 +154,33 @@ def test_rollups_equal_a_direct_aggregation_also_after_late_data(
         (start + timedelta(minutes=95, seconds=40), site_id, upto[0][0] - timedelta(minutes=3)),
     )
     assert {s.kind: s.minutes for s in refresh_rollups(conn, OVERLAP)}["env"] == 1
+    assert_rollups_match_raw(conn)
+
+
+def test_a_first_refresh_that_died_before_its_watermark_is_redone_in_place(
+    conn: Connection, site_id: str, loaded_site: SiteFile, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A first refresh inserts without the overwrite; where one that died had rolled some
+    ranges already, those are rolled again in place, the others inserted."""
+    start = (datetime.now(UTC) - timedelta(hours=9)).replace(minute=0, second=0, microsecond=0)
+    insert_history(conn, site_id, start, hours=1.5, seed=7)
+    refresh_rollups(conn, OVERLAP)
+    rolled = rows(conn, "SELECT count(*) FROM device_rollup_1m")[0][0]
+    # died before its watermark moved; meanwhile more history came, for those hours too
+    # (a later minute of them) and for hours never rolled
+    conn.execute(
+        "UPDATE rollup_watermarks SET received_upto = NULL, overlap_from = NULL,"
+        " overlap_minutes = '{}', overlap_rows = '{}'"
+    )
+    insert_history(
+        conn, site_id, start + timedelta(hours=1, minutes=40, seconds=2), hours=7, seed=8
+    )
+    with caplog.at_level(logging.INFO, logger="storage.rollups"):
+        again = {s.kind: s for s in refresh_rollups(conn, OVERLAP)}
+    assert again["env"].hours == 9
+    # the first 6 hours held two rolled before; the last 3 went in without the overwrite
+    assert sum("rolled before (a first refresh died)" in m for m in caplog.messages) == 3
+    assert rows(conn, "SELECT count(*) FROM device_rollup_1m")[0][0] > rolled
     assert_rollups_match_raw(conn)
 
 
