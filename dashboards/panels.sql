@@ -293,6 +293,49 @@ WHERE x.site_id = ${site:sqlstring} AND x.started_at <= $__timeTo()
   AND coalesce(x.ended_at, 'infinity') >= $__timeFrom()
 ORDER BY x.started_at;
 
+-- name: pour_strength
+-- Each pour's in-place strength per probe over time: the Nurse-Saul temperature-time
+-- factor over the probe's core readings since the pour (trapezoids, readings further apart
+-- than the site's gap limit not bridged, no gain below the datum), through the grade's
+-- curve S = a + b log10(M). The method of concrete/maturity.py and concrete/strength.py,
+-- which the API uses; tests/concrete/test_strength_panel.py holds the two to one value.
+WITH pours AS (
+    SELECT t.site_id, t.id, t.floors, t.zones, coalesce(t.actual_start, t.planned_start) AS since,
+           (c.settings->>'datum_c')::float8 AS datum_c,
+           make_interval(secs => (c.settings->>'gap_limit_h')::float8 * 3600) AS gap_limit,
+           c.settings->'curves'->coalesce(t.grade, c.settings->>'default_grade') AS curve
+    FROM tasks AS t
+    JOIN site_concrete AS c ON c.site_id = t.site_id
+    WHERE t.site_id = ${site:sqlstring} AND t.type = 'pour' AND t.removed_at IS NULL
+      AND coalesce(t.actual_start, t.planned_start) <= $__timeTo()
+      AND coalesce(t.actual_start, t.planned_start) > $__timeFrom()::timestamptz - interval '90 days'
+), steps AS (
+    SELECT p.id, r.device_id, r.ts, p.curve,
+           CASE WHEN r.ts - lag(r.ts) OVER w <= p.gap_limit
+                THEN greatest((r.core_temp_c + lag(r.core_temp_c) OVER w) / 2 - p.datum_c, 0)
+                     * extract(epoch FROM r.ts - lag(r.ts) OVER w) / 3600
+                ELSE 0 END AS gained
+    FROM pours AS p
+    JOIN env_readings AS r
+      ON r.site_id = p.site_id AND r.floor = ANY(p.floors)
+     AND (cardinality(p.zones) = 0 OR r.zone = ANY(p.zones))
+     AND r.core_temp_c IS NOT NULL AND r.ts >= p.since AND r.ts <= $__timeTo()
+    WINDOW w AS (PARTITION BY p.id, r.device_id ORDER BY r.ts)
+), matured AS (
+    SELECT id, device_id, ts, curve,
+           sum(gained) OVER (PARTITION BY id, device_id ORDER BY ts) AS maturity
+    FROM steps
+)
+SELECT $__timeGroupAlias(ts, $__interval), id || ' ' || device_id AS metric,
+       max(CASE WHEN maturity > 0
+                THEN greatest(0, (curve->>'a_mpa')::float8
+                                 + (curve->>'b_mpa')::float8 * log(maturity))
+                ELSE 0 END) AS value
+FROM matured
+WHERE $__timeFilter(ts)
+GROUP BY 1, 2
+ORDER BY 1;
+
 -- name: var_sites
 SELECT id AS __value, name AS __text FROM sites ORDER BY id;
 
