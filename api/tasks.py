@@ -14,6 +14,8 @@ from api.floors import site_or_404
 from api.params import Moment
 from api.problems import Problem
 from api.quality import QualityOut, task_quality
+from concrete.model import TaskConcrete
+from concrete.report import task_concrete
 from core.db import Connection
 from core.sql import load_queries
 from progress.presence import CrewDay, crew_days, crew_window, suggested
@@ -56,6 +58,9 @@ class TaskDetail(Task):
     suggested_finish: datetime | None
     # Time in spec per spec of the task's type, excursions, alerts (see QualityOut).
     quality: QualityOut | None = None
+    # A pour's concrete from its probes: maturity, strength, stripping and frost (see
+    # TaskConcrete); null for other tasks and pours not begun.
+    concrete: TaskConcrete | None = None
     # Why the task is at risk, if it is under way: open critical/major alerts of its own,
     # a concreting regime its type is subject to, its crew far below plan.
     risks: list[str] = []
@@ -82,9 +87,11 @@ def get_task(
         raise Problem(
             422, "Invalid request", f"invalid query.site: task {task!r} is on several sites"
         )
-    detail = _with_crew(conn, found[0], datetime.now(UTC))
+    now = datetime.now(UTC)
+    detail = _with_crew(conn, found[0], now)
     detail.quality = task_quality(conn, settings, detail.site, detail.id)
-    detail.risks = task_risks(detail, regimes_today(conn, detail.site), datetime.now(UTC))
+    detail.concrete = task_concrete(conn, detail.site, detail.id, now)
+    detail.risks = task_risks(detail, regimes_today(conn, detail.site), now)
     return detail
 
 
