@@ -26,7 +26,8 @@ class BadReading(ValueError):
     pass
 
 
-Seq = Annotated[int, Field(ge=0, le=2**32 - 1)]
+SEQ_MAX = 2**32 - 1  # a reading's seq: 0 to this
+Seq = Annotated[int, Field(ge=0, le=SEQ_MAX)]
 Reading = dict[str, Any]
 
 
@@ -91,7 +92,13 @@ def reading_time(
 ) -> tuple[datetime, bool]:
     """The reading's timestamp and whether the receive time stands in for a missing one.
     `oldest`: how far before the receive time a ts may be (None: back to 2000)."""
-    raw = reading.get("ts")
+    return time_of(reading.get("ts"), received_at, oldest)
+
+
+def time_of(
+    raw: int | str | None, received_at: datetime, oldest: timedelta | None = None
+) -> tuple[datetime, bool]:
+    """reading_time of a reading whose ts is `raw`."""
     if raw is None:
         return received_at, True
     if isinstance(raw, int):

@@ -13,20 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from core import measurements
 from core.kinds import READING_KINDS, ReadingKind
 from core.settings import Settings
 from core.text import fingerprint, printable
 from core.topics import ID_PATTERN, BadTopic, Topic, site_of
 from core.wire import MAX_BATCH, BadReading, reading_time, validate_reading
 from ingest.registry import Device, Registry
+from ingest.rows import MEASUREMENT_COLUMNS, Row
+from ingest.typed_json import fast_rows
 
-# A row: the common columns, then the kind's own (core/measurements.py), as COPY takes it.
-COMMON_COLUMNS = tuple(measurements.COMMON_COLUMN_TYPES)
-MEASUREMENT_COLUMNS: dict[ReadingKind, tuple[str, ...]] = {
-    kind: tuple(m.key for m in columns) for kind, columns in measurements.COLUMNS.items()
-}
-Row = tuple[Any, ...]
 log = logging.getLogger(__name__)
 
 
@@ -181,10 +176,12 @@ def decode_message(
     *,
     retained: bool = False,
     limits: DecodeLimits = DEFAULT_LIMITS,
+    fast: bool = True,
 ) -> Decoded:
+    """`fast=False`: the reference path alone (ingest/typed_json.py is held to it)."""
     out = Decoded(topic, payload, received_at)
     try:
-        _decode(out, registry, retained, limits)
+        _decode(out, registry, retained, limits, fast)
     except Exception as exc:
         # The last line of defence: whatever one message does to the decoder, it becomes
         # a dead letter, and the next message is decoded as usual.
@@ -201,7 +198,9 @@ class _Refused(Exception):
     """The message as a whole is refused, for this reason."""
 
 
-def _decode(out: Decoded, registry: Registry, retained: bool, limits: DecodeLimits) -> None:
+def _decode(
+    out: Decoded, registry: Registry, retained: bool, limits: DecodeLimits, fast: bool
+) -> None:
     try:
         parsed = Topic.parse(out.topic)
     except BadTopic as exc:
@@ -214,6 +213,11 @@ def _decode(out: Decoded, registry: Registry, retained: bool, limits: DecodeLimi
             out.statuses.append(
                 StatusChange(device.id, parsed.site, device.kind, online, out.received_at, retained)
             )
+        elif fast and (
+            rows := fast_rows(out.payload, device, registry, out.received_at, limits.oldest)
+        ):
+            out.rows.update(rows)
+            out.gateway = device if device.kind == "gateway" else None
         elif device.kind == "gateway":
             _gateway(out, device, _json(out.payload), registry, limits)
         else:

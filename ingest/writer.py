@@ -19,7 +19,8 @@ from core.db import Connection, unless_duplicate
 from core.kinds import READING_KINDS, DeviceKind, ReadingKind
 from core.measurements import COLUMNS, COMMON_COLUMN_TYPES, Measurement, table_of
 from core.sql import load_queries
-from ingest.decode import COMMON_COLUMNS, MEASUREMENT_COLUMNS, DeadLetter, Decoded, Row
+from ingest.decode import DeadLetter, Decoded
+from ingest.rows import COMMON_COLUMNS, MEASUREMENT_COLUMNS, Row
 
 Cursor = psycopg.Cursor[TupleRow]
 _Q = load_queries("ingest", "writer.sql")

@@ -10,15 +10,9 @@ import pytest
 
 from core.geometry import Point, polygon_area
 from core.kinds import ReadingKind
-from ingest.decode import (
-    COMMON_COLUMNS,
-    MEASUREMENT_COLUMNS,
-    Decoded,
-    Row,
-    decode_message,
-    parse_status,
-)
+from ingest.decode import Decoded, decode_message, parse_status
 from ingest.registry import Device, Registry, Zone
+from ingest.rows import COMMON_COLUMNS, MEASUREMENT_COLUMNS, Row
 
 SITE = "tower-a"
 RECEIVED = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
