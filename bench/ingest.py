@@ -166,9 +166,10 @@ def insert_ceiling(conn: Connection, mode: str, rows: int) -> float:
 
 def paced_latency(
     settings: Settings, conn: Connection, rate: float, seconds: float, procs: int
-) -> tuple[float, float, int]:
+) -> tuple[float, float, float]:
     """Publish at `rate` msg/s; a probe device publishes 50/s with ts = publish time; each
-    commit's NOTIFY wakes a listener that reads which probe readings are now committed."""
+    commit's NOTIFY wakes a listener that reads which probe readings are now committed.
+    p50, p99 and the rate the publishers reached."""
     listener = connect(settings)
     listener.execute("LISTEN sitepulse_readings")
     latencies: list[float] = []
@@ -226,10 +227,14 @@ def paced_latency(
     listener.close()
     p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
     print(f"  paced publish achieved {achieved:,.0f} msg/s; {len(latencies)} probe samples")
-    return p50, p99, len(latencies)
+    return p50, p99, achieved
 
 
-def print_targets(figures: dict[str, float], p99_ms: float, paced_rate: float) -> None:
+LATENCY_RATE = 10_000  # msg/s: issue 14's latency target is at this rate
+LATENCY_P99_MS = 250
+
+
+def print_targets(figures: dict[str, float], p99_ms: float, achieved: float) -> None:
     """Each of issue 14's targets beside the ceiling it is measured against."""
     rows = [
         (
@@ -252,10 +257,17 @@ def print_targets(figures: dict[str, float], p99_ms: float, paced_rate: float) -
             else f"  target >= {target:.2f}: " + ("met" if ratio >= target else "NOT met")
         )
         print(f"  {name:<52} {ratio:5.2f}{verdict}")
-    verdict = "met" if p99_ms <= 250 else "NOT met"
+    # The latency target is at 10,000 msg/s: judged only where the publishers reached it.
+    if achieved < 0.95 * LATENCY_RATE:
+        verdict = (
+            f"not judged: the target is at {LATENCY_RATE:,} msg/s; the publishers reached"
+            f" {achieved:,.0f} (to a bare mosquitto_sub: {figures['broker_single']:,.0f})"
+        )
+    else:
+        verdict = "met" if p99_ms <= LATENCY_P99_MS else "NOT met"
     print(
-        f"  {'publish -> committed p99 at ' + format(paced_rate, ',.0f') + ' msg/s':<52}"
-        f" {p99_ms:5.0f} ms  target <= 250 ms: {verdict}"
+        f"  {'publish -> committed p99 at ' + format(achieved, ',.0f') + ' msg/s':<52}"
+        f" {p99_ms:5.0f} ms  target <= {LATENCY_P99_MS} ms: {verdict}"
     )
 
 
@@ -266,7 +278,7 @@ def main() -> int:
         gateway_messages=Option(5_000, "of 100 readings"),
         publishers=Option(2, "publisher processes"),
         ingest_procs=Option(os.cpu_count() or 1, "ingest processes (default: one per core)"),
-        paced_rate=10000.0,
+        paced_rate=float(LATENCY_RATE),
         paced_seconds=10.0,
     )
 
@@ -314,7 +326,7 @@ def main() -> int:
         )
         print(f"  ingest: {figures['gateway']:,.0f} readings/s")
         print(f"latency at {args.paced_rate:,.0f} msg/s (publish -> committed):")
-        p50, p99, _ = paced_latency(
+        p50, p99, achieved = paced_latency(
             settings, conn, args.paced_rate, args.paced_seconds, args.publishers
         )
         print(f"  p50 {p50:.0f} ms, p99 {p99:.0f} ms")
@@ -357,7 +369,7 @@ def main() -> int:
         conn, "gateway", args.gateway_messages * TAGS_PER_GATEWAY
     )
     print(f"  PostgreSQL INSERT ... SELECT into tag_readings: {figures['insert_tag']:,.0f} rows/s")
-    print_targets(figures, p99, args.paced_rate)
+    print_targets(figures, p99, achieved)
     drop_scratch(settings, conn)
     return 0
 
