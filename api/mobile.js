@@ -191,12 +191,12 @@ function renderTasks(tasks, now) {
     ...(parts.length ? parts : [el("p", "none", "No tasks on this floor in the schedule")]));
 }
 
-function chart(series, limits) {
+function chart(series, limits, since) {
   const w = 300, h = 64, pad = 4;
   const svg = svgEl("svg", {class: "chart", viewBox: `0 0 ${w} ${h}`, preserveAspectRatio: "none",
                             role: "img"});
   if (!series.length) return svg;
-  const t0 = Date.now() - 24 * 3600e3, t1 = Date.now();
+  const t1 = Date.now(), t0 = since ? since.getTime() : t1 - 24 * 3600e3;
   let lo = Math.min(...series.map(b => b.min)), hi = Math.max(...series.map(b => b.max));
   for (const l of limits) { lo = Math.min(lo, l.value); hi = Math.max(hi, l.value); }
   if (hi - lo < 1e-9) { hi += 1; lo -= 1; }
@@ -242,14 +242,55 @@ function metricCard(m) {
 
 const CONCRETE = new Set(["core_temp_c", "surface_temp_c"]);
 
-function renderMetrics(metrics) {
+function milestoneText(name, m) {
+  const target = `${name} ${num(m.target_mpa, 1)} MPa (${num(m.target_pct, 0)} %)`;
+  if (m.status === "reached") return `${target}: reached ${when(m.at)}`;
+  if (m.status === "forecast") return `${target}: forecast ${when(m.at)}`;
+  return `${target}: not forecast within 28 days`;
+}
+
+// A pour's concrete (concrete/model.py TaskConcrete): strength from maturity, the stripping
+// and frost-safe times, each probe.
+function pourCard(c) {
+  const card = el("div", "card metric pour");
+  card.dataset.pour = c.task;
+  const head = el("div", "head");
+  head.append(el("span", "label", `Pour ${c.task} · ${c.grade}`),
+              el("span", "value", `${num(c.strength_mpa, 1)} MPa`));
+  card.append(head);
+  card.append(el("div", "meta", `${num(c.strength_pct, 0)} % of ${c.grade} · maturity ` +
+    `${num(c.maturity_degc_h, 0)} °C·h · ${num(c.equivalent_age_h, 0)} h at 20 °C · ` +
+    (c.calibrated ? "site-calibrated curve" : "shipped curve, not calibrated")));
+  const frost = c.frost_safe_at, strip = c.stripping_at;
+  card.append(el("div", strip.status === "reached" ? "" : "late", milestoneText("Stripping", strip)));
+  card.append(el("div", frost.status === "reached" ? "" : "late", milestoneText("Frost-safe", frost)));
+  if (c.air_frost_at) card.append(el("div", "late", `Air frost forecast ${when(c.air_frost_at)}`));
+  if (c.stripping_late_days && c.next_task) {
+    card.append(el("div", "late", `Stripping ${c.stripping_late_days} d after ${c.next_task.name} is due`));
+  }
+  if (c.strength_history && c.strength_history.length) {
+    const series = c.strength_history.map(p => ({ts: p.at, avg: p.strength_mpa,
+                                                 min: p.strength_mpa, max: p.strength_mpa}));
+    card.append(chart(series, [], new Date(c.since)));
+    const axis = el("div", "axis");
+    axis.append(el("span", "", `poured ${when(c.since)}`), el("span", "", "now"));
+    card.append(axis);
+  }
+  for (const p of c.probes) {
+    card.append(el("div", "meta", `${p.device}: ${num(p.last_temp_c, 1)} °C, ` +
+      `${num(p.strength_mpa, 1)} MPa` + (p.gaps.length ? `, ${p.gaps.length} gap(s)` : "")));
+  }
+  return card;
+}
+
+function renderMetrics(metrics, pours) {
   const env = metrics.filter(m => !CONCRETE.has(m.metric));
-  const concrete = metrics.filter(m => CONCRETE.has(m.metric));
+  const probes = metrics.filter(m => CONCRETE.has(m.metric));
   document.getElementById("metrics").replaceChildren(
     ...(env.length ? env.map(metricCard) : [el("p", "none", "No sensor readings yet.")]));
+  const concrete = [...pours.map(pourCard), ...probes.map(metricCard)];
   document.getElementById("concrete").replaceChildren(
-    ...(concrete.length ? concrete.map(metricCard)
-                        : [el("p", "none", "No concrete probe on this floor.")]));
+    ...(concrete.length ? concrete : [el("p", "none", "No concrete probe on this floor.")]));
 }
 
 function renderWorkers(byTrade) {
@@ -329,7 +370,7 @@ async function loadFloor() {
     loadedAt = Date.now();
     renderStatus(d.floor);
     renderTasks(d.tasks, new Date(d.at));
-    renderMetrics(d.metrics);
+    renderMetrics(d.metrics, d.concrete || []);
     renderWorkers(d.workers_by_trade);
     renderAlerts(d.alerts);
     renderCranes(d.cranes);

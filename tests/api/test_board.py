@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from api.keys import create_key
 from core.db import Connection
@@ -182,5 +182,9 @@ def test_the_board_shows_each_floors_construction_and_the_site_against_plan(
     assert page.locator('.floor[data-level="2"] .work').inner_text() == "formwork"
     assert page.locator('.floor[data-level="3"] .work .late').inner_text() == "+2 d late"
     assert page.locator('.floor[data-level="1"] .work').inner_text() == ""
+    # the plan of the floor with work under way (nothing is in alarm)
+    expect(page.locator("#plan")).to_be_visible()
+    assert page.locator("#plan .caption").inner_text() == "2F · 0 人"
+    assert page.locator("#plan img").evaluate("img => img.naturalWidth") > 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "board-construction.png"))

@@ -128,6 +128,8 @@ def test_a_manager_opens_the_site_and_taps_a_floor(
     assert "MAJOR Worker in a hazard zone" in alert.inner_text()
     assert alert.locator("button").inner_text() == "Acknowledge 确认"
     assert "moment 64 %" in page.locator("#cranes").inner_text()
+    expect(page.locator("#plan img")).to_be_visible()  # the floor's plan, drawn by the server
+    assert page.locator("#plan img").evaluate("img => img.naturalWidth") > 0
     check_fits_a_phone(page)
     page.screenshot(path=str(ARTIFACTS / f"mobile-floor-{size}.png"), full_page=True)
     context.close()
