@@ -25,12 +25,19 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from typing import assert_never
 
+from concrete.model import TaskConcrete
 from rules.context import DeviceState, Sample, SiteContext
 from rules.judge import Action, Series, closed_by_person, step
 from rules.model import Rule
 from rules.observation import Observation
-from rules.observe import history_needed, observe, observe_presence, observe_regime
-from rules.predicates import OnPresence, OnReading, OnRegime
+from rules.observe import (
+    history_needed,
+    observe,
+    observe_concrete,
+    observe_presence,
+    observe_regime,
+)
+from rules.predicates import OnConcrete, OnPresence, OnReading, OnRegime
 from rules.regimes import Period
 
 log = logging.getLogger(__name__)
@@ -70,6 +77,7 @@ class SiteEngine:
         self.by_kind: dict[str, list[Rule]] = {}
         self.presence_rules: list[Rule] = []
         self.regime_rules: list[Rule] = []
+        self.concrete_rules: list[Rule] = []
         # rules that suppress others are judged first, so that one reading crossing both
         # the pre-alarm and the alarm raises the alarm only
         suppressors = {s for r in enabled for s in r.suppressed_by}
@@ -81,6 +89,8 @@ class SiteEngine:
                     self.presence_rules.append(rule)
                 case OnRegime():
                     self.regime_rules.append(rule)
+                case OnConcrete():
+                    self.concrete_rules.append(rule)
                 case unknown:
                     assert_never(unknown)
         self.history = {
@@ -131,6 +141,14 @@ class SiteEngine:
         out: list[Transition] = []
         for rule in self.regime_rules:
             for obs in observe_regime(rule, periods, self.ctx, today, now):
+                self._step(rule, obs, out)
+        return out
+
+    def concrete(self, pours: Sequence[TaskConcrete], now: datetime) -> list[Transition]:
+        """The concrete of the site's pours, as it stands now."""
+        out: list[Transition] = []
+        for rule in self.concrete_rules:
+            for obs in observe_concrete(rule, pours, self.ctx, now):
                 self._step(rule, obs, out)
         return out
 

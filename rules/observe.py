@@ -13,10 +13,11 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from concrete.model import TaskConcrete
 from rules.context import DeviceState, Sample, SiteContext
 from rules.model import Op, Rule, Threshold
 from rules.observation import Observation, about_device
-from rules.predicates import Declared, OnPresence, OnReading, OnRegime, Params
+from rules.predicates import Declared, OnConcrete, OnPresence, OnReading, OnRegime, Params
 from rules.regimes import Period
 
 _OPS: dict[Op, Callable[[float, float], bool]] = {
@@ -84,6 +85,13 @@ def observe_regime(
 ) -> list[Observation]:
     declared, arguments = _predicate(rule, OnRegime)
     return declared.observe(arguments, periods, ctx, today, now)
+
+
+def observe_concrete(
+    rule: Rule, pours: Sequence[TaskConcrete], ctx: SiteContext, now: datetime
+) -> list[Observation]:
+    declared, arguments = _predicate(rule, OnConcrete)
+    return declared.observe(arguments, pours, ctx, now)
 
 
 def history_needed(rule: Rule) -> timedelta:

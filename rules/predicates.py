@@ -14,7 +14,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+from concrete.model import TaskConcrete
 from core.kinds import DeviceKind
+from rules.concrete_alerts import frost_before_strength, stripping_late
 from rules.context import DeviceState, Sample, SiteContext
 from rules.cranes import along_jib, clearance
 from rules.observation import Observation, about_device
@@ -27,6 +29,7 @@ Found = list[Observation]
 ReadingObserver = Callable[[Params, Window, SiteContext, Latest], Found]
 PresenceObserver = Callable[[Params, Sequence[DeviceState], SiteContext, datetime], Found]
 RegimeObserver = Callable[[Params, Sequence[Period], SiteContext, date, datetime], Found]
+ConcreteObserver = Callable[[Params, Sequence[TaskConcrete], SiteContext, datetime], Found]
 ObserverT = TypeVar("ObserverT")
 
 
@@ -64,7 +67,12 @@ class OnRegime(_Declared[RegimeObserver]):
     """Judged on the site's concreting regimes, recomputed from the daily means."""
 
 
-Declared = OnReading | OnPresence | OnRegime
+@dataclass(frozen=True)
+class OnConcrete(_Declared[ConcreteObserver]):
+    """Judged every few minutes on the concrete of the site's pours (rules/concrete_alerts.py)."""
+
+
+Declared = OnReading | OnPresence | OnRegime | OnConcrete
 
 
 def _in_hazard_zone(p: Params, window: Window, ctx: SiteContext, latest: Latest) -> Found:
@@ -273,4 +281,6 @@ PREDICATES: dict[str, Declared] = {
     ),
     "core_surface": OnReading("env", _core_surface, {"max_delta_c": 25.0, "clear_delta_c": 23.0}),
     "regime": OnRegime("env", _regime, {"regime": "winter"}),
+    "frost_before_strength": OnConcrete("env", frost_before_strength),
+    "stripping_late": OnConcrete("env", stripping_late),
 }

@@ -11,6 +11,7 @@ from core.db import connect, database_errors
 from core.migrate import check_ready
 from core.runner import Job, Loop, Runner, Service, run_until_signalled
 from core.settings import Settings
+from rules.concrete_ticks import ConcreteTicks
 from rules.listener import Listener
 from rules.notifier import Notifier
 from rules.reloader import Reloader
@@ -41,7 +42,12 @@ class RulesService(Service):
             self.reloader.reload(conn, force=True)
 
     def jobs(self) -> Sequence[Job]:
-        return [*self.reloader.jobs(), *self.ticks.jobs(), *self.notifier.jobs()]
+        return [
+            *self.reloader.jobs(),
+            *self.ticks.jobs(),
+            *ConcreteTicks(self.sites).jobs(),
+            *self.notifier.jobs(),
+        ]
 
     def loops(self) -> Sequence[Loop]:
         return [Loop("listener", self.listener.run)]

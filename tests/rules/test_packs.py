@@ -43,6 +43,7 @@ def test_every_shipped_rule_cites_a_source_and_loads() -> None:
         "environment.yaml",
         "devices.yaml",
         "quality.yaml",
+        "concrete.yaml",
     }
     families = {
         "crane.wind.stop_lifting",

@@ -15,7 +15,7 @@ from rules.context import DeviceState, Sample, SiteContext
 from rules.engine import SiteEngine
 from rules.model import Predicate, Rule
 from rules.packs import load_rules, pack_files
-from rules.predicates import PREDICATES, OnPresence, OnReading, OnRegime
+from rules.predicates import PREDICATES, OnConcrete, OnPresence, OnReading, OnRegime
 from rules.regimes import Period
 
 NAMES = sorted(PREDICATES)
@@ -86,6 +86,7 @@ def test_the_engine_judges_every_predicate_in_its_mode(name: str) -> None:
         OnReading: judged_per_reading,
         OnPresence: engine.presence_rules,
         OnRegime: engine.regime_rules,
+        OnConcrete: engine.concrete_rules,  # judged in tests/rules/test_concrete_alerts.py
     }
     assert placed[type(declared)] == [rule]
     assert sum(map(len, placed.values())) == 1
