@@ -2,10 +2,11 @@
 and a ceiling, then every panel's SQL (Grafana's macros expanded) over 50 floors and 30 days
 of data, for a wall's 6 hours (1-minute points) and for 30 days (1-hour points), p50/p99.
 
-The ceiling is PostgreSQL running the backfill's own statements over the same ranges into
-unindexed temporary tables: the same raw rows read, grouped and written, without the rollup
-tables' indexes and WAL nor the overwrite of a bucket rolled before. A backfill cannot go
-below it on this machine; what lies between is the price of the rollup tables.
+The backfill's ceiling is PostgreSQL reading the same raw rows once, over the same ranges,
+and aggregating them per minute and device (every series the rollups take, each once) into
+an unindexed temporary table: what any backfill must do at least, before it writes a
+rollup row. What lies between is the price of the rollups' rows (four levels and widths,
+one row per metric, each with two index entries).
 
     .venv/bin/python -m bench.dashboards [--floors 50] [--days 30] [--runs 30]
 """
@@ -16,7 +17,6 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from typing import get_args
 
 from psycopg import sql
 
@@ -29,14 +29,11 @@ from dashboards.catalog import panel_queries
 from dashboards.macros import QueryContext, expand
 from storage.rollups import (
     HOUR,
-    LEVELS,
-    MINUTE,
     SOURCES,
-    Width,
+    partial_aggregates,
     ranges,
     refresh_rollups,
-    reroll,
-    reroll_statements,
+    reroll_settings,
 )
 
 DB = "sitepulse_bench_dashboards"
@@ -44,7 +41,6 @@ _Q = load_queries("bench", "dashboards.sql")
 GOAL_MS = 200.0  # a panel's p99
 BACKFILL_TARGET = 100_000  # raw rows/s, issue 14
 REFRESH_TARGET_MS = 200.0  # the per-minute refresh's p99, issue 14
-_CEILING = "ceiling_{level}_{width}"
 
 
 def main() -> int:
@@ -65,7 +61,7 @@ def main() -> int:
         f"(target >= {BACKFILL_TARGET:,}/s; "
         + ", ".join(f"{s.kind} {s.elapsed_s:.1f} s" for s in first)
         + ")\n"
-        f"  ceiling, the same statements into unindexed temporary tables: {ceiling_s:.1f} s "
+        f"  ceiling, the raw rows read once, aggregated per minute and device: {ceiling_s:.1f} s "
         f"= {raw_rows / ceiling_s:,.0f} rows/s; the backfill at {ceiling_s / backfill_s:.2f} of it"
     )
     conn.execute("ANALYZE")
@@ -116,34 +112,30 @@ def elapsed_ms(began: float) -> float:
 
 
 def rollup_ceiling(conn: Connection) -> float:
-    """Seconds for the backfill's statements over every hour of the raw rows, each range's
-    every minute, into temporary tables shaped like the rollups."""
-    widths: tuple[Width, ...] = get_args(Width)
-    for level in LEVELS:
-        for width in widths:
-            conn.execute(
-                sql.SQL(_Q["ceiling_table"]).format(
-                    table=sql.Identifier(_CEILING.format(level=level, width=width)),
-                    rollup=sql.Identifier(f"{level}_rollup_{width}"),
-                )
-            )
+    """Seconds for PostgreSQL to read every raw row once, a backfill's range at a time, and
+    aggregate it per minute and device into temporary tables."""
     began = time.perf_counter()
     for kind, source in SOURCES.items():
-        statements = reroll_statements(kind, table=_CEILING, overwrite=False)
+        fill = {
+            "table": sql.Identifier(f"ceiling_{kind}"),
+            "source": sql.Identifier(source),
+            "aggregates": partial_aggregates(kind)[1],
+        }
+        conn.execute(sql.SQL(_Q["ceiling_table"]).format(**fill))
         span = sql.SQL(_Q["span"]).format(source=sql.Identifier(source))
         first, last = conn.execute(span).fetchone() or (None, None)
-        if first is None or last is None:
-            continue
-        hours = [first + HOUR * n for n in range(int((last - first) / HOUR) + 1)]
+        hours = (
+            [] if first is None else [first + HOUR * n for n in range((last - first) // HOUR + 1)]
+        )
         for lo, hi in ranges(hours, HOUR):
             with conn.transaction():
-                every = [lo + MINUTE * n for n in range(int((hi - lo) / MINUTE))]
-                reroll(conn, statements, lo, hi, every)
+                reroll_settings(conn)
+                conn.execute(sql.SQL(_Q["ceiling"]).format(**fill), {"lo": lo, "hi": hi})
     elapsed = time.perf_counter() - began
-    for level in LEVELS:
-        for width in widths:
-            table = sql.Identifier(_CEILING.format(level=level, width=width))
-            conn.execute(sql.SQL(_Q["drop_ceiling_table"]).format(table=table))
+    for kind in SOURCES:
+        conn.execute(
+            sql.SQL(_Q["drop_ceiling_table"]).format(table=sql.Identifier(f"ceiling_{kind}"))
+        )
     return elapsed
 
 

@@ -23,8 +23,21 @@ WHERE c.relname LIKE '%readings_received';
 SELECT time_bucket('1 hour', min(ts)), time_bucket('1 hour', max(ts)) FROM {source};
 
 -- name: ceiling_table
--- Where the ceiling writes a rollup's rows: its columns, no index, no WAL.
-CREATE TEMPORARY TABLE {table} (LIKE {rollup});
+-- Where the ceiling writes a readings table's partial aggregates: no index, no WAL.
+CREATE TEMPORARY TABLE {table} AS
+SELECT time_bucket('1 minute', ts) AS minute, device_id, site_id, floor, {aggregates}
+FROM {source}
+GROUP BY 1, 2, 3, 4
+WITH NO DATA;
+
+-- name: ceiling
+-- PostgreSQL reading a range of a readings table's raw rows once and aggregating them per
+-- minute and device (and floor): every series the rollups take, each once.
+INSERT INTO {table}
+SELECT time_bucket('1 minute', ts), device_id, site_id, floor, {aggregates}
+FROM {source}
+WHERE ts >= %(lo)s AND ts < %(hi)s
+GROUP BY 1, 2, 3, 4;
 
 -- name: drop_ceiling_table
 DROP TABLE {table};

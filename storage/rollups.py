@@ -158,33 +158,55 @@ def reroll(
     """Roll the `minutes` of [lo, hi) (whole hours) and its hours again, with a kind's
     `statements`, in the caller's transaction. Not prepared: each plan is made for its
     range (chunks excluded, the minutes' array hashed)."""
-    conn.execute(_Q["reroll_settings"])
+    reroll_settings(conn)
     params = {"lo": lo, "hi": hi, "minutes": minutes}
     for statement in statements:
         conn.execute(statement, params, prepare=False)
 
 
-def reroll_statements(
-    kind: ReadingKind, *, table: str = "{level}_rollup_{width}", overwrite: bool = True
-) -> tuple[str, ...]:
-    """What rolls a range of a kind at each level and width again. `table` names the
-    target from its level and width, and `overwrite=False` leaves out what replaces a
-    bucket already rolled: the benchmark's ceiling writes the same rows elsewhere."""
+def reroll_settings(conn: Connection) -> None:
+    """What a range's statements run with (rollups.sql), in the caller's transaction."""
+    conn.execute(_Q["reroll_settings"])
+
+
+def reroll_statements(kind: ReadingKind, *, overwrite: bool = True) -> tuple[str, ...]:
+    """What rolls a range of a kind at each level and width again; `overwrite=False`
+    leaves out what replaces a bucket already rolled (for buckets never rolled)."""
     return tuple(
         statement
         for level in LEVELS
         for width in get_args(Width)
-        for statement in _reroll_queries(kind, level, width, table, overwrite=overwrite)
+        for statement in _reroll_queries(kind, level, width, overwrite=overwrite)
+    )
+
+
+def partial_aggregates(kind: ReadingKind) -> tuple[list[str], sql.Composable]:
+    """The aggregates of every series a kind's rollups take, each once (a floor's series
+    in place of the device's where the floor tells the probes apart), named s0_min, s0_max,
+    .. s1_min ..: what a statement that aggregates the raw rows once computes (the
+    benchmark's ceiling); and each one's metric."""
+    floor = _series(kind, "floor")
+    apart = {s.column for s in floor}
+    series = floor + [s for s in _series(kind, "device") if s.column not in apart]
+    return [s.metric for s in series], _aggregates(series)
+
+
+def _aggregates(series: Sequence[_Series]) -> sql.Composable:
+    return sql.SQL(",\n").join(
+        sql.SQL(_fragment("series_aggregates")).format(
+            value=sql.Identifier(s.column), taken=s.taken, name=sql.SQL(f"s{n}")
+        )
+        for n, s in enumerate(series)
     )
 
 
 def _reroll_queries(
-    kind: ReadingKind, level: Rollup, width: Width, table: str, *, overwrite: bool
+    kind: ReadingKind, level: Rollup, width: Width, *, overwrite: bool
 ) -> tuple[str, ...]:
     """What re-rolls a range of a kind at a level and width: its series (as
     core/measurements.py declares them), and per floor, the tags heard there."""
     queries: list[sql.Composable] = []
-    target = sql.Identifier(table.format(level=level, width=width))
+    target = sql.Identifier(f"{level}_rollup_{width}")
     key = sql.SQL(", ").join(map(sql.Identifier, _PRIMARY[level]))
     fill = {
         "target": target,
@@ -202,17 +224,12 @@ def _reroll_queries(
                 columns=sql.SQL(", ").join(map(sql.Identifier, _KEYS[level])),
                 keys=sql.SQL(", ").join(_key_value(c, kind) for c in _KEYS[level]),
                 group=sql.SQL(", ").join(map(sql.Identifier, group)),
-                aggregates=sql.SQL(",\n").join(
-                    sql.SQL(_fragment("series_aggregates")).format(
-                        value=sql.Identifier(s.column), taken=s.taken, name=sql.SQL(s.name)
-                    )
-                    for s in series
-                ),
+                aggregates=_aggregates(series),
                 series=sql.SQL(", ").join(
                     sql.SQL(_fragment("series_row")).format(
-                        metric=sql.Literal(s.metric), name=sql.SQL(s.name)
+                        metric=sql.Literal(s.metric), name=sql.SQL(f"s{n}")
                     )
-                    for s in series
+                    for n, s in enumerate(series)
                 ),
                 source=sql.Identifier(SOURCES[kind]),
                 only=sql.SQL("AND floor IS NOT NULL" if level == "floor" else ""),
@@ -232,7 +249,6 @@ def _reroll_queries(
 class _Series:
     """A rolled-up series: its metric's name, the column it takes and which rows."""
 
-    name: str  # its aggregates' prefix in the statement
     metric: str
     column: str
     taken: sql.Composable
@@ -247,9 +263,9 @@ def _series(kind: ReadingKind, level: Rollup) -> list[_Series]:
             probe = sql.Identifier(PROBE.key)
             for metric, which in ((m.key, "NULL"), (m.probe_name, "NOT NULL")):
                 taken = sql.SQL("{} AND {} IS {}").format(given, probe, sql.SQL(which))
-                out.append(_Series(f"s{len(out)}", metric, m.key, taken))
+                out.append(_Series(metric, m.key, taken))
         else:
-            out.append(_Series(f"s{len(out)}", m.key, m.key, given))
+            out.append(_Series(m.key, m.key, given))
     return out
 
 

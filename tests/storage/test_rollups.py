@@ -20,7 +20,7 @@ from dashboards.grafana_role import allow_grafana_login
 from sites.site_file import SiteFile
 from storage.jobs import ROLLUPS_LOCK, run_rollups
 from storage.retention import apply_retention
-from storage.rollups import HOUR, MINUTE, refresh_rollups, reroll, reroll_statements
+from storage.rollups import partial_aggregates, refresh_rollups
 from storage.service import StorageService
 from tests.helpers import rows, sitepulse
 from tests.history import CRANE, ENV, insert_history
@@ -184,26 +184,46 @@ def test_a_first_refresh_that_died_before_its_watermark_is_redone_in_place(
     assert_rollups_match_raw(conn)
 
 
-def test_the_statements_write_the_same_rows_elsewhere_for_the_benchmarks_ceiling(
+def test_the_benchmarks_ceiling_aggregates_every_series_the_rollups_take_once(
     conn: Connection, site_id: str, loaded_site: SiteFile
 ) -> None:
+    """The per-minute, per-device partial aggregates (bench/dashboards.py's ceiling) hold
+    what the 1-minute rollups hold: regrouped by floor for the series a floor takes (the
+    probes' apart), by device for the others."""
     start = (datetime.now(UTC) - timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
     insert_history(conn, site_id, start, hours=1.5, seed=6)
     refresh_rollups(conn, OVERLAP)
-    tables = [(level, width) for level in ("device", "floor") for width in ("1m", "1h")]
-    for level, width in tables:
-        conn.execute(
-            f"CREATE TEMPORARY TABLE elsewhere_{level}_{width} (LIKE {level}_rollup_{width})"
+    compared: set[str] = set()
+    for kind in ("crane", "tag", "env"):
+        metrics, aggregates = partial_aggregates(kind)
+        assert metrics, kind
+        partial = sql.SQL(
+            "CREATE TEMPORARY TABLE partial_{kind} AS SELECT time_bucket('1 minute', ts)"
+            " AS minute, device_id, site_id, floor, {aggregates} FROM {source} GROUP BY 1, 2, 3, 4"
+        ).format(
+            kind=sql.SQL(kind), aggregates=aggregates, source=sql.Identifier(f"{kind}_readings")
         )
-    every = [start + MINUTE * n for n in range(120)]
-    with conn.transaction():
-        for kind in ("crane", "tag", "env"):
-            statements = reroll_statements(kind, table="elsewhere_{level}_{width}", overwrite=False)
-            reroll(conn, statements, start, start + 2 * HOUR, every)
-    for level, width in tables:
-        key = "device_id" if level == "device" else "floor"
-        expected = stored(conn, f"{level}_rollup_{width}", key)
-        assert stored(conn, f"elsewhere_{level}_{width}", key) == expected, (level, width)
+        conn.execute(partial)
+        level, key = ("floor", "floor") if kind == "env" else ("device", "device_id")
+        for n, metric in enumerate(metrics):
+            regrouped = sql.SQL(
+                "SELECT minute, {key}, {metric}, min(s{n}_min), max(s{n}_max),"
+                " sum(s{n}_sum) / sum(s{n}_count), sum(s{n}_count), last(s{n}_last, s{n}_last_ts)"
+                " FROM partial_{kind} GROUP BY 1, 2 HAVING sum(s{n}_count) > 0"
+            ).format(
+                key=sql.Identifier(key),
+                metric=sql.Literal(metric),
+                n=sql.SQL(str(n)),
+                kind=sql.SQL(kind),
+            )
+            expected = {
+                k: v for k, v in stored(conn, f"{level}_rollup_1m", key).items() if k[2] == metric
+            }
+            assert _values(rows(conn, regrouped.as_string(conn)), 3) == expected, metric
+            if expected:
+                compared.add(metric)
+    # every series the history holds was compared: the floors' air and surface apart
+    assert {"temp_c", "surface_temp_c", "core_temp_c", "load_t", "battery_pct"} <= compared
 
 
 def test_retention_drops_only_whole_chunks_past_each_kinds_horizon(
