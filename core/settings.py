@@ -105,6 +105,13 @@ class Settings(BaseSettings):
     retention_rollup_1m_days: int = Field(default=400, ge=0)
     # Compress raw chunks older than this where `timescaledb.license` is `timescale`.
     compress_after_days: int = Field(default=7, ge=1)
+    # Crane work cycles (records/lifts.py): a lift begins when the hook load reaches
+    # lift_start_share of the crane's rated load and ends when it falls below
+    # lift_end_share (the hysteresis); one shorter than lift_min_s is a snatch, not a lift.
+    lift_start_share: float = Field(default=0.05, gt=0, lt=1)
+    lift_end_share: float = Field(default=0.02, gt=0, lt=1)
+    lift_min_s: int = Field(default=10, ge=0, le=3600)
+    lifts_interval_s: int = Field(default=60, ge=5)
     # The password `sitepulse dashboards publish` gives Grafana for the read-only role.
     grafana_db_password: SecretStr = SecretStr("")
 
