@@ -262,11 +262,11 @@ function pourCard(c) {
     `${num(c.maturity_degc_h, 0)} °C·h · ${num(c.equivalent_age_h, 0)} h at 20 °C · ` +
     (c.calibrated ? "site-calibrated curve" : "shipped curve, not calibrated")));
   const frost = c.frost_safe_at, strip = c.stripping_at;
-  card.append(el("div", strip.status === "reached" ? "" : "late", milestoneText("Stripping", strip)));
-  card.append(el("div", frost.status === "reached" ? "" : "late", milestoneText("Frost-safe", frost)));
-  if (c.air_frost_at) card.append(el("div", "late", `Air frost forecast ${when(c.air_frost_at)}`));
+  card.append(el("div", strip.status === "reached" ? "" : "warn", milestoneText("Stripping", strip)));
+  card.append(el("div", frost.status === "reached" ? "" : "warn", milestoneText("Frost-safe", frost)));
+  if (c.air_frost_at) card.append(el("div", "warn", `Air frost forecast ${when(c.air_frost_at)}`));
   if (c.stripping_late_days && c.next_task) {
-    card.append(el("div", "late", `Stripping ${c.stripping_late_days} d after ${c.next_task.name} is due`));
+    card.append(el("div", "warn", `Stripping ${c.stripping_late_days} d after ${c.next_task.name} is due`));
   }
   if (c.strength_history && c.strength_history.length) {
     const series = c.strength_history.map(p => ({ts: p.at, avg: p.strength_mpa,
