@@ -10,12 +10,14 @@ from datetime import timedelta
 
 from core.db import Connection
 from core.settings import Settings
+from records.lifts_store import record_lifts
 from storage.retention import apply_retention
 from storage.rollups import refresh_rollups
 
 log = logging.getLogger(__name__)
 ROLLUPS_LOCK = 0x5173_726F_6C6C  # distinct from core.migrate's lock
 RETENTION_LOCK = 0x5173_7265_7465
+LIFTS_LOCK = 0x5173_6C69_6674
 
 
 def run_rollups(conn: Connection, settings: Settings) -> bool:
@@ -31,6 +33,13 @@ def run_retention(conn: Connection, settings: Settings) -> bool:
     with advisory_lock(conn, RETENTION_LOCK, wait=False) as held:
         if held:
             apply_retention(conn, settings)
+    return held
+
+
+def run_lifts(conn: Connection, settings: Settings) -> bool:
+    with advisory_lock(conn, LIFTS_LOCK, wait=False) as held:
+        if held:
+            record_lifts(conn, settings)
     return held
 
 

@@ -1,6 +1,7 @@
-"""The storage jobs as a service of their own: rollups (first at start) and retention
-(first 30 s after it), hosted by `sitepulse rules` unless told not to, or by any
-process. The advisory locks let several processes host them: one runs each turn."""
+"""The storage jobs as a service of their own: rollups (first at start), retention
+(first 30 s after it) and crane lifts (records/, first at start), hosted by `sitepulse
+rules` unless told not to, or by any process. The advisory locks let several processes
+host them: one runs each turn."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 from core.db import Connection
 from core.runner import Job, Service
 from core.settings import Settings
-from storage.jobs import run_retention, run_rollups
+from storage.jobs import run_lifts, run_retention, run_rollups
 
 RETENTION_AFTER_START_S = 30.0
 
@@ -29,6 +30,7 @@ class StorageService(Service):
                 self.retention,
                 first_after_s=RETENTION_AFTER_START_S,
             ),
+            Job("lifts", self.settings.lifts_interval_s, self.lifts, first_after_s=0.0),
         ]
 
     def rollups(self, conn: Connection) -> None:
@@ -36,3 +38,6 @@ class StorageService(Service):
 
     def retention(self, conn: Connection) -> None:
         run_retention(conn, self.settings)
+
+    def lifts(self, conn: Connection) -> None:
+        run_lifts(conn, self.settings)
