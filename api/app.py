@@ -17,6 +17,7 @@ from api import (
     floor_plan,
     floors,
     labor,
+    lifts,
     metrics,
     mobile,
     problems,
@@ -41,6 +42,7 @@ ROUTES = (
     floor_detail,
     progress,
     mobile,
+    lifts,
 )  # fmt: skip
 
 
