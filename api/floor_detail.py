@@ -1,6 +1,6 @@
 """One floor on a phone: `GET /api/v1/sites/{site}/floors/{level}`: its status, its tasks
-against plan, each metric's latest value with its limits and its last 24 hours, the
-workers present by trade, its open alerts and the site's cranes."""
+against plan, each metric's latest value with its limits and its last 24 hours, its
+pours' concrete, the workers present by trade, its open alerts and the site's cranes."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from api.floors import site_or_404
 from api.problems import Problem
 from api.progress import read_floor_tasks
 from api.site_status import Crane, Floor, OpenAlert, crane_states, floor_statuses
+from concrete.model import TaskConcrete
+from concrete.report import floor_concrete
 from core.db import Connection
 from core.measurements import PROBE, Measurement, rolled_up
 from core.settings import Settings
@@ -90,6 +92,8 @@ class FloorDetail(BaseModel):
     floor: Floor
     tasks: FloorTasks
     metrics: list[Metric]
+    # each pour on the floor begun within 28 days: strength, stripping and frost-safe times
+    concrete: list[TaskConcrete]
     workers_by_trade: dict[str, int]
     alerts: list[OpenAlert]
     cranes: list[Crane]
@@ -135,6 +139,7 @@ def floor_detail(
         floor=floor,
         tasks=read_floor_tasks(conn, site, level, now),
         metrics=metrics,
+        concrete=floor_concrete(conn, site, level, now),
         workers_by_trade=dict(conn.execute(_Q["workers_by_trade"], params).fetchall()),
         alerts=alerts,
         cranes=crane_states(conn, site),

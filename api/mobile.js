@@ -374,8 +374,7 @@ async function loadFloor() {
     renderWorkers(d.workers_by_trade);
     renderAlerts(d.alerts);
     renderCranes(d.cranes);
-    const plan = document.querySelector("#plan:not([hidden]) img");
-    if (plan) plan.src = `${siteUrl}/floors/${ctx.level}/plan.svg?t=${Date.now()}`;
+    refreshPlan();
     markLive();
   } catch (e) {
     markStale(navigator.onLine ? "Connection lost" : "Offline");
@@ -394,6 +393,16 @@ function showPlan() {
   img.addEventListener("error", () => img.remove());
   img.src = `${siteUrl}/floors/${ctx.level}/plan.svg?t=${Date.now()}`;
   box.replaceChildren(el("h2", "", "Plan 平面"), img);
+}
+
+// Drawn again with the floor, swapped in once loaded (no blank plan meanwhile).
+function refreshPlan() {
+  const shown = document.querySelector("#plan:not([hidden]) img");
+  if (!shown) return;
+  const next = el("img");
+  next.alt = shown.alt;
+  next.addEventListener("load", () => shown.replaceWith(next));
+  next.src = `${siteUrl}/floors/${ctx.level}/plan.svg?t=${Date.now()}`;
 }
 
 function floorPage() {

@@ -210,3 +210,51 @@ def test_the_latest_values_are_summarised_as_the_floors_status_does() -> None:
     assert found["surface_temp_c"]["value"] == 30.0  # the probe's temp_c
     assert found["noise_dba"]["value"] == 80.0  # max, as the floor's status takes it
     assert found["core_temp_c"]["value"] == 41.5
+
+
+def pour_on_3f(settings: Settings, conn: Connection, site: str, tmp_path: Path) -> None:
+    """3F's slab poured 12 hours ago (C30), a probe in it at 20 °C every 30 minutes since."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    poured = now - timedelta(hours=12)
+    schedule = tmp_path / "pour.csv"
+    schedule.write_text(
+        "id,name,type,floors,planned_start,planned_finish,actual_start,status,grade\n"
+        f"302,Pour 3F,pour,3,{_local(poured)},{_local(poured + timedelta(hours=6))},"
+        f"{_local(poured)},in_progress,C30\n",
+        encoding="utf-8",
+    )
+    import_schedule(settings, site, schedule)
+    probe = [
+        {"ts": int((poured + i * 30 * MINUTE).timestamp() * 1000), "temp_c": 18.0,
+         "core_temp_c": 20.0}
+        for i in range(25)
+    ]  # fmt: skip
+    with running_ingest(settings), publisher(settings) as client:
+        publish(client, f"site/{site}/env/env-3f-01/telemetry", json.dumps(probe))
+        wait_for(
+            lambda: rows(conn, "SELECT count(*) FROM env_readings"),
+            lambda r: r[0][0] == len(probe),
+            what="the probe's readings",
+        )
+
+
+def test_a_floor_shows_the_concrete_of_its_pour(
+    settings: Settings,
+    conn: Connection,
+    client: TestClient,
+    keys: Keys,
+    site_id: str,
+    loaded_site: SiteFile,
+    tmp_path: Path,
+) -> None:
+    """The pour's strength, stripping and frost-safe times come with the floor
+    (concrete/report.py)."""
+    pour_on_3f(settings, conn, site_id, tmp_path)
+    body = client.get(f"/api/v1/sites/{site_id}/floors/3", headers=keys["viewer"]).json()
+    (pour,) = body["concrete"]
+    assert (pour["task"], pour["grade"], pour["probe"]) == ("302", "C30", "env-3f-01")
+    # 12 hours at 20 °C over the -10 °C datum (Nurse-Saul)
+    assert pour["maturity_degc_h"] == pytest.approx(30 * 12, abs=1)
+    assert pour["strength_mpa"] > 0
+    assert pour["stripping_at"]["status"] in ("forecast", "not_forecast", "reached")
+    assert {m["metric"] for m in body["metrics"]} >= {"core_temp_c", "surface_temp_c"}

@@ -17,7 +17,7 @@ from core.db import Connection
 from core.settings import Settings
 from sites.site_file import SiteFile
 from tests.api.test_board import browser as browser  # the fixture: Debian's chromium
-from tests.api.test_floor_detail import import_schedule, publish_floor, write_schedule
+from tests.api.test_floor_detail import import_schedule, pour_on_3f, publish_floor, write_schedule
 from tests.helpers import REPO, publish, publisher, rows, running_ingest
 
 ARTIFACTS = REPO / "artifacts"
@@ -231,4 +231,30 @@ def test_a_link_from_another_site_signs_in_despite_the_strict_cookie(
     assert page.locator("form.sign-in").count() == 0
     page.go_back()  # the keyed address never became a page: back is where the link was
     assert page.url == "http://messages.example/"
+    context.close()
+
+
+def test_the_floor_page_shows_the_concrete_of_its_pour(
+    settings: Settings,
+    conn: Connection,
+    site_id: str,
+    loaded_site: SiteFile,
+    api_url: str,
+    browser: Browser,
+    tmp_path: Path,
+) -> None:
+    pour_on_3f(settings, conn, site_id, tmp_path)
+    context = phone(browser, "390x844")
+    path = f"/m/{site_id}/floors/3"
+    page = signed_in_page(context, api_url, site_id, key_of(conn, "viewer"), path)
+    pour = page.locator('.pour[data-pour="302"]')
+    expect(pour).to_be_visible()
+    assert pour.locator(".label").inner_text() == "Pour 302 · C30"
+    assert pour.locator(".value").inner_text().endswith(" MPa")
+    text = pour.inner_text()
+    for expected in ("Stripping", "Frost-safe", "env-3f-01: 20.0 °C", "shipped curve"):
+        assert expected in text, (expected, text)
+    assert page.locator('#concrete .metric[data-metric="core_temp_c"]').count() == 1
+    check_fits_a_phone(page)
+    page.screenshot(path=str(ARTIFACTS / "mobile-floor-concrete.png"), full_page=True)
     context.close()
