@@ -67,6 +67,7 @@ class Crane(BaseModel):
     online: bool | None
     last_ts: datetime | None
     latest: dict[str, Any] | None
+    lifts_today: int  # work cycles begun since the site's midnight (records/lifts.py)
 
 
 class OpenAlert(BaseModel):

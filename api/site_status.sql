@@ -35,8 +35,13 @@ GROUP BY f.level, f.name, a.n, a.alarm
 ORDER BY f.level DESC;
 
 -- name: cranes
-SELECT c.id, c.name, c.x_m, c.y_m, c.jib_m, c.rated_t, s.online, s.last_ts, s.latest
-FROM cranes AS c LEFT JOIN device_state AS s ON s.device_id = c.id
+-- lifts_today: the crane's work cycles (crane_lifts) begun since the site's midnight.
+SELECT c.id, c.name, c.x_m, c.y_m, c.jib_m, c.rated_t, s.online, s.last_ts, s.latest,
+       (SELECT count(*)::int FROM crane_lifts AS l
+        WHERE l.site_id = c.site_id AND l.crane_id = c.id
+          AND l.started_at >= date_trunc('day', now(), site.timezone)) AS lifts_today
+FROM cranes AS c JOIN sites AS site ON site.id = c.site_id
+LEFT JOIN device_state AS s ON s.device_id = c.id
 WHERE c.site_id = %(site)s ORDER BY c.id;
 
 -- name: open_alerts
