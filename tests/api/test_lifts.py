@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.site_status import crane_states
 from core.db import Connection
 from core.settings import Settings
 from records.lifts_store import record_lifts
 from sites.site_file import SiteFile
 from tests.api.conftest import Keys
-from tests.helpers import publisher, running_ingest
+from tests.helpers import publisher, rows, running_ingest
 from tests.records.lift_readings import a_lift, publish_readings, wait_stored
 
 
@@ -82,3 +84,27 @@ def test_refusals(client: TestClient, site_id: str, loaded_site: SiteFile, keys:
     assert "query.from" in wide.json()["detail"]
     naive = client.get(url, params={"from": "2026-01-01T00:00:00"}, headers=keys["viewer"])
     assert naive.status_code == 422
+
+
+def test_the_crane_read_model_counts_todays_lifts(
+    settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile
+) -> None:
+    """What the board's crane tiles read (api/site_status.py): lifts begun since the
+    site's midnight; yesterday's not counted."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now - timedelta(seconds=150)
+    midnight = datetime.combine(
+        now.astimezone(ZoneInfo("Asia/Shanghai")).date(), time(0), ZoneInfo("Asia/Shanghai")
+    )
+    readings = a_lift(loaded_site, midnight - timedelta(hours=3), 2.0, loaded_s=60) + a_lift(
+        loaded_site, start, 2.5, loaded_s=60
+    )
+    with running_ingest(settings), publisher(settings) as mqtt:
+        publish_readings(mqtt, site_id, readings)
+        wait_stored(conn, site_id, len(readings))
+    record_lifts(conn, settings)
+
+    [crane] = crane_states(conn, site_id)
+    # the second lift begins 20 s into its readings: today, unless those 130 s crossed midnight
+    assert crane.lifts_today == (1 if start + timedelta(seconds=20) >= midnight else 0)
+    assert len(rows(conn, "SELECT 1 FROM crane_lifts WHERE site_id = %s", site_id)) == 2
