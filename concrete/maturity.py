@@ -73,21 +73,27 @@ def temperature_time_factor(
     readings: Sequence[Reading], datum_c: float, since: datetime, gap_limit: timedelta
 ) -> Maturity:
     """From `since` (the pour), over the readings at or after it, in time order."""
-    ordered = sorted((r for r in readings if r.ts >= since), key=lambda r: r.ts)
+    ordered = sorted((r for r in readings if r.ts >= since), key=_ts)
     gaps: list[Gap] = []
     history: list[tuple[datetime, float]] = []
     total = 0.0
     if ordered and ordered[0].ts - since > gap_limit:
         gaps.append(Gap(since, ordered[0].ts))
+    limit_s = gap_limit.total_seconds()
     previous: Reading | None = None
     for reading in ordered:
         if previous is not None:
-            step = reading.ts - previous.ts
-            if step > gap_limit:
+            step_s = (reading.ts - previous.ts).total_seconds()
+            if step_s > limit_s:
                 gaps.append(Gap(previous.ts, reading.ts))
             else:
-                mean = (previous.temp_c + reading.temp_c) / 2
-                total += max(mean - datum_c, 0.0) * (step / _HOUR)
+                above = (previous.temp_c + reading.temp_c) / 2 - datum_c
+                if above > 0:
+                    total += above * step_s / 3600
         history.append((reading.ts, total))
         previous = reading
     return Maturity(datum_c, since, total, tuple(history), tuple(gaps))
+
+
+def _ts(reading: Reading) -> datetime:
+    return reading.ts

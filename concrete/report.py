@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import groupby
 
 from psycopg.rows import class_row
 
@@ -47,12 +46,19 @@ class _Pour:
 
 
 @dataclass(frozen=True, slots=True)
-class _Row:
+class _Series:
+    """One device's readings, oldest first (one row per device: a long pour's readings
+    cross the driver as two arrays rather than a row each)."""
+
     device: str
     floor: int | None
     zone: str | None
-    ts: datetime
-    temp_c: float
+    ts: list[datetime]
+    temp_c: list[float]
+
+    @property
+    def readings(self) -> list[Reading]:
+        return [Reading(ts, temp) for ts, temp in zip(self.ts, self.temp_c, strict=True)]
 
 
 def site_settings(conn: Connection, site: str) -> ConcreteSpec:
@@ -70,7 +76,7 @@ def task_concrete(conn: Connection, site: str, task: str, now: datetime) -> Task
     settings = site_settings(conn, site)
     until = min(now, pour.since + READ_AT_MOST)
     params = {"site": site, "floors": pour.floors, "zones": pour.zones}
-    with conn.cursor(row_factory=class_row(_Row)) as cur:
+    with conn.cursor(row_factory=class_row(_Series)) as cur:
         probes = cur.execute(_Q["probe_readings"], {**params, "from": pour.since, "to": until})
         probe_rows = probes.fetchall()
         window = {"from": now - settings.trend_window, "to": now}
@@ -97,8 +103,8 @@ def floor_concrete(conn: Connection, site: str, floor: int, now: datetime) -> li
 def assemble(
     pour: _Pour,
     settings: ConcreteSpec,
-    probes: dict[str, list[_Row]],
-    air: dict[str, list[_Row]],
+    probes: dict[str, _Series],
+    air: dict[str, _Series],
     next_task: NextTask | None,
     now: datetime,
 ) -> TaskConcrete:
@@ -108,14 +114,14 @@ def assemble(
     fck = grade_mpa(grade)
     maturities = {
         device: temperature_time_factor(
-            [Reading(r.ts, r.temp_c) for r in rows], settings.datum_c, pour.since,
+            rows.readings, settings.datum_c, pour.since,
             settings.gap_limit,
         )
         for device, rows in probes.items()
     }  # fmt: skip
     coldest = min(maturities, key=lambda d: (maturities[d].maturity_degc_h, d), default=None)
     total = maturities[coldest] if coldest else None
-    readings = [Reading(r.ts, r.temp_c) for r in probes[coldest]] if coldest else []
+    readings = probes[coldest].readings if coldest else []
 
     def decided(target_mpa: float, source: str) -> Milestone:
         if total is None:
@@ -164,11 +170,11 @@ def assemble(
     )
 
 
-def _air_frost_at(air: dict[str, list[_Row]], settings: ConcreteSpec) -> datetime | None:
+def _air_frost_at(air: dict[str, _Series], settings: ConcreteSpec) -> datetime | None:
     """The earliest any air sensor's trend reaches frost (the coldest place decides)."""
     found = []
     for rows in air.values():
-        line = trend([Reading(r.ts, r.temp_c) for r in rows], settings.trend_window)
+        line = trend(rows.readings, settings.trend_window)
         if line is not None:
             at = first_at_or_below(line, settings.frost.frost_air_c, settings.trend_window)
             if at is not None:
@@ -176,17 +182,15 @@ def _air_frost_at(air: dict[str, list[_Row]], settings: ConcreteSpec) -> datetim
     return min(found, default=None)
 
 
-def _probe(
-    device: str, rows: Sequence[_Row], m: Maturity, curve: Curve, fck: float
-) -> ProbeConcrete:
+def _probe(device: str, rows: _Series, m: Maturity, curve: Curve, fck: float) -> ProbeConcrete:
     strength = curve.strength_mpa(m.maturity_degc_h)
     return ProbeConcrete(
         device=device,
-        floor=rows[-1].floor if rows else None,
-        zone=rows[-1].zone if rows else None,
+        floor=rows.floor,
+        zone=rows.zone,
         readings=len(m.history),
         last_ts=m.last,
-        last_temp_c=rows[-1].temp_c if rows else None,
+        last_temp_c=rows.temp_c[-1] if rows.temp_c else None,
         maturity_degc_h=round(m.maturity_degc_h, 3),
         equivalent_age_h=round(m.equivalent_age_h, 3),
         strength_mpa=round(strength, 2),
@@ -218,5 +222,5 @@ def _out(m: Milestone, fck: float) -> MilestoneOut:
     )
 
 
-def _by_device(rows: Sequence[_Row]) -> dict[str, list[_Row]]:
-    return {device: list(group) for device, group in groupby(rows, key=lambda r: r.device)}
+def _by_device(rows: Sequence[_Series]) -> dict[str, _Series]:
+    return {r.device: r for r in rows}

@@ -10,21 +10,28 @@ SELECT settings FROM site_concrete WHERE site_id = %(site)s;
 
 -- name: probe_readings
 -- The embedded probes' core temperatures on the pour's floors (and zones, if it names
--- any) since it began.
-SELECT r.device_id AS device, r.floor, r.zone, r.ts, r.core_temp_c AS temp_c
+-- any) since it began: a row per probe, where it was last, its readings in time order.
+SELECT r.device_id AS device, (array_agg(r.floor ORDER BY r.ts DESC))[1] AS floor,
+       (array_agg(r.zone ORDER BY r.ts DESC))[1] AS zone,
+       array_agg(r.ts ORDER BY r.ts) AS ts, array_agg(r.core_temp_c ORDER BY r.ts) AS temp_c
 FROM env_readings AS r
 WHERE r.site_id = %(site)s AND r.floor = ANY(%(floors)s)
   AND (cardinality(%(zones)s::text[]) = 0 OR r.zone = ANY(%(zones)s))
   AND r.core_temp_c IS NOT NULL AND r.ts >= %(from)s AND r.ts <= %(to)s
-ORDER BY r.device_id, r.ts;
+GROUP BY r.device_id
+ORDER BY r.device_id;
 
 -- name: air_readings
--- The site's air sensors (an env reading without a core temperature is the air's).
-SELECT r.device_id AS device, r.floor, r.zone, r.ts, r.temp_c
+-- The site's air sensors (an env reading without a core temperature is the air's), a row
+-- per sensor as above.
+SELECT r.device_id AS device, (array_agg(r.floor ORDER BY r.ts DESC))[1] AS floor,
+       (array_agg(r.zone ORDER BY r.ts DESC))[1] AS zone,
+       array_agg(r.ts ORDER BY r.ts) AS ts, array_agg(r.temp_c ORDER BY r.ts) AS temp_c
 FROM env_readings AS r
 WHERE r.site_id = %(site)s AND r.temp_c IS NOT NULL AND r.core_temp_c IS NULL
   AND r.ts >= %(from)s AND r.ts <= %(to)s
-ORDER BY r.device_id, r.ts;
+GROUP BY r.device_id
+ORDER BY r.device_id;
 
 -- name: next_task
 -- The next task that needs the pour's forms off: on its floors (not another pour or its
