@@ -149,6 +149,21 @@ LEFT JOIN device_state AS s ON s.device_id = c.id
 WHERE c.site_id = ${site:sqlstring}
 ORDER BY c.id;
 
+-- name: crane_lifts_today
+-- Each crane's work cycles (crane_lifts) begun since the site's midnight.
+SELECT c.id AS crane, count(l.started_at)::int AS lifts,
+       coalesce(sum(l.max_load_t), 0)::float8 AS tonnes,
+       (coalesce(sum(extract(epoch FROM l.ended_at - l.started_at)), 0) / 3600.0)::float8
+           AS hours_loaded,
+       max(l.max_moment_pct) AS max_moment_pct
+FROM cranes AS c
+JOIN sites AS s ON s.id = c.site_id
+LEFT JOIN crane_lifts AS l ON l.site_id = c.site_id AND l.crane_id = c.id
+     AND l.started_at >= date_trunc('day', now(), s.timezone)
+WHERE c.site_id = ${site:sqlstring}
+GROUP BY c.id
+ORDER BY c.id;
+
 -- name: crane_now
 -- One value of each crane's latest reading: a bar per crane on the wall.
 SELECT c.id AS crane, (s.latest ->> '@metric@')::float8 AS @metric@
