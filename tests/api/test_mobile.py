@@ -6,7 +6,7 @@ Screenshots go to artifacts/."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,10 +15,15 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from api.keys import Role, create_key
 from core.db import Connection
 from core.settings import Settings
+from simulators.mqtt_out import Publisher
+from simulators.site_sim import SiteSimulation
 from sites.site_file import SiteFile
+from storage.rollups import refresh_rollups
 from tests.api.test_board import browser as browser  # the fixture: Debian's chromium
 from tests.api.test_floor_detail import import_schedule, pour_on_3f, publish_floor, write_schedule
-from tests.helpers import REPO, publish, publisher, rows, running_ingest
+from tests.api.test_progress import SHANGHAI, demo_site_file
+from tests.api.test_progress import demo_tower as demo_tower
+from tests.helpers import REPO, publish, publisher, rows, running_ingest, wait_for
 
 ARTIFACTS = REPO / "artifacts"
 # A common phone (iPhone 12-15) and the narrowest in wide use (many Android phones).
@@ -257,4 +262,49 @@ def test_the_floor_page_shows_the_concrete_of_its_pour(
     assert page.locator('#concrete .metric[data-metric="core_temp_c"]').count() == 1
     check_fits_a_phone(page)
     page.screenshot(path=str(ARTIFACTS / "mobile-floor-concrete.png"), full_page=True)
+    context.close()
+
+
+def test_the_demo_tower_on_a_phone(
+    settings: Settings, conn: Connection, demo_tower: str, api_url: str, browser: Browser
+) -> None:
+    """The README's demo: the demo tower's site file and schedule, 20 minutes of its
+    simulated site this morning (10:00 on site) through MQTT and ingest, the rollups
+    refreshed; the site and its top floor on a 390x844 phone."""
+    import_schedule(settings, demo_tower, REPO / "deploy/schedules/demo-tower.csv")
+    today = datetime.now(SHANGHAI).replace(hour=10, minute=0, second=0, microsecond=0)
+    simulation = SiteSimulation(demo_site_file(demo_tower), seed=7, start=today.astimezone(UTC))
+    with running_ingest(settings):
+        sim = Publisher(settings)
+        try:
+            for _ in range(20 * 60):
+                for message in simulation.step():
+                    sim.publish(message.topic, message.payload, retain=message.retain)
+        finally:
+            sim.close()
+        wait_for(
+            lambda: rows(conn, "SELECT count(*) FROM env_readings"),
+            lambda r: r[0][0] >= 500,
+            timeout=60,
+            what="the demo's environment readings",
+        )
+    refresh_rollups(conn, timedelta(minutes=10))
+
+    context = phone(browser, "390x844")
+    page = signed_in_page(context, api_url, demo_tower, key_of(conn, "manager"), f"/m/{demo_tower}")
+    page.wait_for_selector("a.floor")
+    assert page.locator("a.floor").count() == 32  # 30F to B2
+    expect(page.locator("#summary")).to_contain_text("floors late")
+    top = page.locator('a.floor[data-level="30"]')
+    assert "formwork" in top.locator(".work").inner_text()
+    assert top.locator(".late").inner_text().endswith(" d late")
+    check_fits_a_phone(page)
+    page.screenshot(path=str(ARTIFACTS / "mobile-demo-site.png"))
+    top.tap()
+    page.wait_for_url(f"{api_url}/m/{demo_tower}/floors/30")
+    page.wait_for_selector(".metric")
+    assert "支模 Formwork" in page.locator("#tasks").inner_text()
+    check_fits_a_phone(page)
+    page.screenshot(path=str(ARTIFACTS / "mobile-demo-floor.png"))  # what a phone shows first
+    page.screenshot(path=str(ARTIFACTS / "mobile-demo-floor-full.png"), full_page=True)
     context.close()

@@ -17,7 +17,7 @@ from core.db import Connection
 from core.settings import Settings
 from progress.plan import PlannedTask, floor_progress, site_progress, takt, variance
 from progress.presence import Suggested
-from sites.site_file import parse_site_file
+from sites.site_file import SiteFile, parse_site_file
 from sites.store import apply_site
 from tests.api.conftest import Keys
 from tests.helpers import REPO, publish, publisher, rows, running_ingest, sitepulse, wait_for
@@ -142,11 +142,14 @@ def test_the_sites_line_names_the_late_floors_worst_first() -> None:
 def demo_tower(conn: Connection, site_id: str) -> str:
     """The demo tower's site file and schedule as the demo loads them, under the test's own
     site id (so its own topics)."""
+    apply_site(conn, demo_site_file(site_id))
+    return site_id
+
+
+def demo_site_file(site_id: str) -> SiteFile:
     text = (REPO / "deploy/sites/demo-tower.yaml").read_text(encoding="utf-8")
     assert "{id: demo-tower," in text
-    site = parse_site_file(text.replace("{id: demo-tower,", f"{{id: {site_id},"), "demo.yaml")
-    apply_site(conn, site)
-    return site_id
+    return parse_site_file(text.replace("{id: demo-tower,", f"{{id: {site_id},"), "demo.yaml")
 
 
 def import_schedule(settings: Settings, site: str, path: Path) -> None:
