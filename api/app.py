@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from api import (
     alerts,
     board,
+    daily_log,
     dead_letters,
     floor_detail,
     floor_plan,
@@ -43,6 +44,7 @@ ROUTES = (
     progress,
     mobile,
     lifts,
+    daily_log,
 )  # fmt: skip
 
 
