@@ -26,10 +26,12 @@ _Q = load_queries("api", "tasks.sql")
 
 class Task(BaseModel):
     site: str
+    project: str  # '' for the site's default schedule
     id: str
     wbs: str | None
     name: str
     type: str | None
+    grade: str | None  # a pour's concrete grade (C30); null: the site's default
     floors: list[int]
     zones: list[str]
     planned_start: datetime

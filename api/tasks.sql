@@ -1,5 +1,5 @@
 -- name: task
-SELECT t.site_id AS site, t.id, t.wbs, t.name, t.type, t.floors, t.zones,
+SELECT t.site_id AS site, t.project, t.id, t.wbs, t.name, t.type, t.grade, t.floors, t.zones,
        t.planned_start, t.planned_finish, t.actual_start, t.actual_finish, t.status,
        t.crew_planned, t.trade, t.predecessors, t.source_file, t.source_format,
        t.imported_at, t.removed_at, lower(t.active) AS active_from, upper(t.active) AS active_to
@@ -11,7 +11,7 @@ LIMIT 2;
 -- name: tasks
 -- A site's tasks; on a floor and active at a time when asked ("active" as in the tasks
 -- table: the GIN index on floors and the GiST index on active serve it).
-SELECT t.site_id AS site, t.id, t.wbs, t.name, t.type, t.floors, t.zones,
+SELECT t.site_id AS site, t.project, t.id, t.wbs, t.name, t.type, t.grade, t.floors, t.zones,
        t.planned_start, t.planned_finish, t.actual_start, t.actual_finish, t.status,
        t.crew_planned, t.trade, t.predecessors, t.source_file, t.source_format,
        t.imported_at, t.removed_at, lower(t.active) AS active_from, upper(t.active) AS active_to

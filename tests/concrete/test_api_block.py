@@ -95,7 +95,9 @@ def test_a_probe_at_20_c_for_24_h_and_a_colder_one_with_a_gap(
     late = (stripping - (now + 72 * H)) / timedelta(days=1)
     assert c["stripping_late_days"] == pytest.approx(late, abs=0.01)
 
-    other = client.get(f"/api/v1/tasks/POUR-3?site={site_id}", headers=auth).json()["concrete"]
+    pour_3 = client.get(f"/api/v1/tasks/POUR-3?site={site_id}", headers=auth).json()
+    assert (pour_3["grade"], pour_3["project"]) == ("C40", "")  # the task's own, as imported
+    other = pour_3["concrete"]
     assert (other["grade"], other["grade_source"], other["calibrated"]) == ("C40", "task", True)
     assert other["probes"] == []
     assert other["stripping_at"]["status"] == "not_forecast"
