@@ -244,10 +244,10 @@ def test_notes_are_a_managers_and_every_version_is_kept(
     assert missing.status_code == 404
 
     pdf = tmp_path / "log.pdf"
-    done = sitepulse(
+    exported = sitepulse(
         settings, "log", "export", "--site", site_id, "--day", day["day"], "--pdf", str(pdf)
     )
-    assert str(pdf) in done.stdout
+    assert str(pdf) in exported.stdout
     assert pdf.read_bytes().startswith(b"%PDF")
     refused = sitepulse(
         settings, "log", "export", "--site", "nowhere", "--day", "2026-11-23", ok=False
