@@ -43,7 +43,9 @@ def record_lifts(conn: Connection, settings: Settings) -> list[Recorded]:
     upto: datetime = conn.execute(_Q["clock"]).fetchall()[0][0]
     watermark = conn.execute(_Q["watermark"]).fetchone()
     overlap = timedelta(seconds=settings.rollup_overlap_s)
-    since = watermark[0] - overlap if watermark else datetime.min.replace(tzinfo=upto.tzinfo)
+    # A first turn takes the last day's readings: a database with months of them before
+    # the job existed is not read whole in one turn (their lifts are not recorded).
+    since = watermark[0] - overlap if watermark else upto - LOOK_BACK
     with conn.cursor(row_factory=class_row(Touched)) as cur:
         touched = cur.execute(_Q["touched"], {"since": since, "upto": upto}).fetchall()
     done = [_record_stretch(conn, settings, stretch) for stretch in touched]
