@@ -46,6 +46,7 @@ _PRIMARY: dict[Rollup, tuple[str, ...]] = {
     "device": ("device_id", "metric", "bucket"),
     "floor": ("site_id", "floor", "metric", "bucket"),
 }
+_VALUES = ("min", "max", "avg", "sum", "count", "last", "last_ts")
 
 
 @dataclass(frozen=True)
@@ -205,24 +206,20 @@ def _reroll_queries(
 ) -> tuple[str, ...]:
     """What re-rolls a range of a kind at a level and width: its series (as
     core/measurements.py declares them), and per floor, the tags heard there."""
-    queries: list[sql.Composable] = []
-    target = sql.Identifier(f"{level}_rollup_{width}")
-    key = sql.SQL(", ").join(map(sql.Identifier, _PRIMARY[level]))
     fill = {
-        "target": target,
         "width": sql.Literal(_INTERVAL[width]),
         "minutes": sql.SQL(_fragment("touched_only") if width == "1m" else ""),
-        "overwrite": sql.SQL(_fragment("overwrite") if overwrite else "").format(
-            key=key, target=target
-        ),
     }
+    found: list[sql.Composable] = []
     series = _series(kind, level)
     if series:
         group = [c for c in _KEYS[level] if c not in ("metric", "kind")]
-        queries.append(
-            sql.SQL(_Q["reroll"]).format(
-                columns=sql.SQL(", ").join(map(sql.Identifier, _KEYS[level])),
-                keys=sql.SQL(", ").join(_key_value(c, kind) for c in _KEYS[level]),
+        found.append(
+            sql.SQL(_fragment("series_rows")).format(
+                keys=sql.SQL(", ").join(
+                    sql.SQL("{} AS {}").format(_key_value(c, kind), sql.Identifier(c))
+                    for c in _KEYS[level]
+                ),
                 group=sql.SQL(", ").join(map(sql.Identifier, group)),
                 aggregates=_aggregates(series),
                 series=sql.SQL(", ").join(
@@ -233,16 +230,42 @@ def _reroll_queries(
                 ),
                 source=sql.Identifier(SOURCES[kind]),
                 only=sql.SQL("AND floor IS NOT NULL" if level == "floor" else ""),
-                key=sql.SQL(", ").join(
-                    sql.SQL("r.bucket") if c == "bucket" else _key_value(c, kind)
-                    for c in _PRIMARY[level]
-                ),
                 **fill,
             )
         )
     if level == "floor" and kind == "tag":
-        queries.append(sql.SQL(_Q["workers"]).format(**fill))
-    return tuple(query.as_string() for query in queries)
+        found.append(sql.SQL(_fragment("workers")).format(**fill))
+    return tuple(_write(level, width, rows, overwrite=overwrite) for rows in found)
+
+
+def _write(level: Rollup, width: Width, rows: sql.Composable, *, overwrite: bool) -> str:
+    """The statement that writes `rows` into the level's rollup table of that width."""
+    target = sql.Identifier(f"{level}_rollup_{width}")
+    columns = ("bucket", *_KEYS[level], *_VALUES)
+    values = [c for c in columns if c not in _PRIMARY[level]]
+
+    def names(these: Iterable[str], of: str = "") -> sql.Composable:
+        return sql.SQL(", ").join(sql.Identifier(of, c) if of else sql.Identifier(c) for c in these)
+
+    key = names(_PRIMARY[level])
+    unchanged = sql.SQL(_fragment("unchanged")).format(
+        target=target,
+        stored_key=names(_PRIMARY[level], "stored"),
+        new_key=names(_PRIMARY[level], "rolled"),
+        stored_values=names(values, "stored"),
+        new_values=names(values, "rolled"),
+    )
+    statement = sql.SQL(_fragment("write")).format(
+        target=target,
+        columns=names(columns),
+        rows=rows,
+        key=key,
+        unchanged=unchanged if overwrite and width == "1m" else sql.SQL(""),
+        overwrite=sql.SQL(_fragment("overwrite")).format(key=key, target=target)
+        if overwrite
+        else sql.SQL(""),
+    )
+    return statement.as_string()
 
 
 @dataclass(frozen=True)

@@ -47,16 +47,28 @@ SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true);
 -- was lost is redone whole by the next, and re-rolling is idempotent.
 SELECT set_config('synchronous_commit', 'off', true);
 
--- name: reroll
+-- name: write
+-- A range's rows (`rows`: series_rows or workers) into a rollup table (`columns`: its
+-- own), in primary key order (`key`), which costs the index least. Where buckets were
+-- rolled before, a row overwrites the one stored (`overwrite`); of the minutes, most of
+-- which a refresh's overlap rolls again unchanged, the rows equal to those stored are left
+-- out first (`unchanged`: a read of an index, where ON CONFLICT DO UPDATE would lock the
+-- row and log the lock before it leaves the row alone). An hour rolled again has new rows.
+INSERT INTO {target} ({columns})
+SELECT {columns} FROM ({rows}) AS rolled
+{unchanged}
+ORDER BY {key}
+{overwrite};
+
+-- name: series_rows
 -- A kind's series per `width` (1 minute or 1 hour) at one level, from the raw rows of
 -- [lo, hi); `minutes` keeps the rows of the touched minutes only (for the 1-minute
 -- rollups; an hour takes every row of its own). The rows are aggregated once per bucket
 -- and `group` (the level's key columns but the metric: `aggregates`, a series_aggregates
 -- for each series), then each series becomes a row (`series`: a series_row each; `keys`:
--- the level's key columns as r.column, m.metric and the kind). Rows go in in primary key
--- order (`key`), which costs the index least, and a bucket rolled before is overwritten.
-INSERT INTO {target} (bucket, {columns}, min, max, avg, sum, count, last, last_ts)
-SELECT r.bucket, {keys}, m.min, m.max, m.sum / m.count, m.sum, m.count, m.last, m.last_ts
+-- the level's key columns as r.column, m.metric and the kind, each named as its column).
+SELECT r.bucket, {keys}, m.min, m.max, m.sum / m.count AS avg, m.sum, m.count, m.last,
+       m.last_ts
 FROM (
     SELECT time_bucket({width}, ts) AS bucket, {group}, {aggregates}
     FROM {source}
@@ -65,8 +77,6 @@ FROM (
 ) AS r
 CROSS JOIN LATERAL (VALUES {series}) AS m (metric, min, max, sum, count, last, last_ts)
 WHERE m.count > 0
-ORDER BY {key}
-{overwrite};
 
 -- name: series_aggregates
 -- One series' aggregates, over the rows it is taken from (`taken`: its value not null and,
@@ -86,10 +96,9 @@ max(ts) FILTER (WHERE {taken}) AS {name}_last_ts
 -- name: workers
 -- `workers`: distinct tags heard on the floor in the minute, one observation a minute; an
 -- hour holds the minutes' min, max, mean, sum, count (of minutes) and last.
-INSERT INTO {target} (bucket, site_id, floor, metric, kind,
-                      min, max, avg, sum, count, last, last_ts)
-SELECT time_bucket({width}, minute), site_id, floor, 'workers', 'tag',
-       min(n), max(n), avg(n), sum(n), count(*), last(n, last_ts), max(last_ts)
+SELECT time_bucket({width}, minute) AS bucket, site_id, floor, 'workers' AS metric,
+       'tag' AS kind, min(n) AS min, max(n) AS max, avg(n) AS avg, sum(n) AS sum,
+       count(*) AS count, last(n, last_ts) AS last, max(last_ts) AS last_ts
 FROM (
     SELECT time_bucket('1 minute', ts) AS minute, site_id, floor,
            count(DISTINCT device_id)::float8 AS n, max(ts) AS last_ts
@@ -98,11 +107,17 @@ FROM (
     GROUP BY 1, 2, 3
 ) AS heard
 GROUP BY 2, 3, 1
-ORDER BY 2, 3, 1
-{overwrite};
 
 -- name: touched_only
 AND time_bucket('1 minute', ts) = ANY(%(minutes)s)
+
+-- name: unchanged
+-- The rows not equal to those stored (`stored_values` of the row whose primary key is
+-- `stored_key`; none stored: NULL), within the range's chunks. A subquery per row, never
+-- a join: an index probe for each (a join may read the whole chunk instead).
+WHERE (SELECT ROW({stored_values}) FROM {target} AS stored
+       WHERE ({stored_key}) = ({new_key}) AND stored.bucket >= %(lo)s AND stored.bucket < %(hi)s)
+      IS DISTINCT FROM ROW({new_values})
 
 -- name: overwrite
 -- (Left out where the range was never rolled: a source's first refresh, storage/rollups.py.)

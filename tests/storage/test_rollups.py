@@ -257,7 +257,7 @@ def test_the_jobs_are_registered_and_run_only_where_the_lock_is_free(
     conn: Connection, settings: Settings, site_id: str, loaded_site: SiteFile
 ) -> None:
     jobs = {job.name: job.every_s for job in StorageService(settings).jobs()}
-    assert jobs == {"rollups": 60, "retention": 3600}
+    assert jobs == {"rollups": 60, "retention": 3600, "lifts": settings.lifts_interval_s}
 
     insert_history(conn, site_id, datetime.now(UTC) - timedelta(hours=1), hours=0.1, seed=3)
     with psycopg.connect(settings.database_url.get_secret_value(), autocommit=True) as other:
