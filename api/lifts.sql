@@ -14,12 +14,14 @@ ORDER BY l.started_at;
 
 -- name: lift_alerts
 -- The alerts about the crane opened or raised again while one of those lifts was loaded.
+-- An alert's times are when the rules service judged the reading, which follows it by the
+-- pipeline's latency: 30 s after set-down still count.
 SELECT l.started_at AS lift_started_at, a.id, a.rule_id, a.severity, a.title,
        a.opened_at, a.raised_at
 FROM crane_lifts AS l
 JOIN alerts AS a ON a.site_id = l.site_id AND a.device_id = l.crane_id
- AND (a.opened_at BETWEEN l.started_at AND l.ended_at
-      OR a.raised_at BETWEEN l.started_at AND l.ended_at)
+ AND (a.opened_at BETWEEN l.started_at AND l.ended_at + interval '30 seconds'
+      OR a.raised_at BETWEEN l.started_at AND l.ended_at + interval '30 seconds')
 WHERE l.site_id = %(site)s AND l.crane_id = %(crane)s
   AND l.started_at >= %(from)s AND l.started_at < %(to)s
 ORDER BY l.started_at, a.id;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from time import sleep
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +15,8 @@ from core.settings import Settings
 from records.lifts_store import record_lifts
 from sites.site_file import SiteFile
 from tests.api.conftest import Keys
-from tests.helpers import publisher, rows, running_ingest
-from tests.records.lift_readings import a_lift, publish_readings, wait_stored
+from tests.helpers import publisher, rows, running_ingest, running_pipeline
+from tests.records.lift_readings import a_lift, crane_reading, publish_readings, wait_stored
 
 
 def test_a_cranes_lifts_and_their_days(
@@ -108,3 +109,30 @@ def test_the_crane_read_model_counts_todays_lifts(
     # the second lift begins 20 s into its readings: today, unless those 130 s crossed midnight
     assert crane.lifts_today == (1 if start + timedelta(seconds=20) >= midnight else 0)
     assert len(rows(conn, "SELECT 1 FROM crane_lifts WHERE site_id = %s", site_id)) == 2
+
+
+def test_an_alarm_raised_during_a_lift_is_the_lifts(
+    settings: Settings,
+    conn: Connection,
+    site_id: str,
+    loaded_site: SiteFile,
+    client: TestClient,
+    keys: Keys,
+) -> None:
+    """Published live, a reading a second: 4.3 t at 30 m is 107.5 % of the rated moment,
+    and the rules raise the moment alarm while the load is on the hook."""
+    with running_pipeline(settings) as mqtt:
+        for i in range(20):
+            load = 4.3 if 3 <= i < 15 else 0.0
+            reading = crane_reading(loaded_site, datetime.now(UTC), load, 30.0, 90.0, 12.0, 4.0)
+            publish_readings(mqtt, site_id, [reading])
+            sleep(1.0)  # live: the rules judge each reading as it comes
+        wait_stored(conn, site_id, 20)
+    record_lifts(conn, settings)
+
+    answer = client.get(f"/api/v1/sites/{site_id}/cranes/tc-1/lifts", headers=keys["viewer"])
+    [lift] = answer.json()["lifts"]
+    assert lift["max_moment_pct"] == pytest.approx(107.5)
+    assert [(a["rule_id"], a["severity"]) for a in lift["alerts"]] == [
+        ("crane.moment.alarm", "critical")
+    ]
