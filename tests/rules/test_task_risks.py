@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from api.tasks import CrewDay, TaskDetail, task_risks
+from api.tasks import TaskDetail, task_risks
+from progress.presence import CrewDay
 
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
@@ -12,10 +13,12 @@ NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 def pour(**changes: object) -> TaskDetail:
     base: dict[str, object] = {
         "site": "s",
+        "project": "",
         "id": "P-12",
         "wbs": None,
         "name": "12F pour",
         "type": "pour",
+        "grade": None,
         "floors": [12],
         "zones": [],
         "planned_start": NOW - timedelta(hours=2),
