@@ -43,6 +43,9 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int
         board_key, board_secret = create_key(
             conn, "demo board (revoked when the demo ends)", "viewer"
         )
+        phone_key, phone_secret = create_key(
+            conn, "demo phone (revoked when the demo ends)", "manager"
+        )
     # A demo's broker session should not outlive the demo by days, queueing all the while.
     env = {
         **os.environ,
@@ -77,6 +80,8 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int
         "              (notifications: set SITEPULSE_NOTIFY_FILE, see deploy/notify.example.yaml)\n"
         f"  API:        {api}/docs (keys: sitepulse apikey create --role viewer --name ...)\n"
         f"  wall board: {api}/board/{site.site.id}?key={board_secret}\n"
+        f"  phone:      {api}/m/{site.site.id}?key={phone_secret}\n"
+        "              (a manager key: it acknowledges alerts; it becomes a session cookie)\n"
         "  not built:  Grafana dashboards\n"
         "Ctrl-C stops the demo.\n"
     )
@@ -96,6 +101,7 @@ def run_demo(settings: Settings, site_file: Path, speed: float = 60.0, port: int
             child.wait(timeout=60)
         with suppress(SitePulseError), connect(settings) as conn:
             revoke_key(conn, board_key.id)
+            revoke_key(conn, phone_key.id)
         if started_services:
             subprocess.run([str(_SERVICES), "stop"], check=False)
     return 0
