@@ -4,6 +4,7 @@ simulator -> broker -> ingest -> database -> API -> server-sent events -> page."
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -117,6 +118,7 @@ def test_the_board_shows_floors_statuses_cranes_and_alerts_live(
     assert "1 alert" in page.locator('.floor[data-level="2"] .bar').inner_text()
     assert page.locator(".crane b").all_inner_texts() == ["tc-1"]
     assert "% moment" in page.locator(".crane").inner_text()
+    assert re.search(r"\b\d+ lifts today", page.locator(".crane").inner_text())
     assert page.locator("#conn").inner_text().startswith("live")
     screenshot = ARTIFACTS / "board.png"
     page.screenshot(path=str(screenshot))
