@@ -1,22 +1,23 @@
 -- The daily construction log's sections, each over one site-local day [from, to).
 
 -- name: temperature
--- Air temperature and humidity from the site's environment sensors (probes in concrete
--- report core_temp_c, not temp_c), each extreme with when it was read.
+-- Air temperature and humidity from the site's environment sensors, each extreme with when
+-- it was read. A concrete probe's reading (it carries core_temp_c: core/measurements.py's
+-- PROBE) is the slab's, its temp_c the surface's: not weather.
 SELECT (SELECT min(temp_c) FROM env_readings
-        WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s) AS min_temp_c,
+        WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s AND core_temp_c IS NULL) AS min_temp_c,
        (SELECT ts FROM env_readings
-        WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s AND temp_c IS NOT NULL
+        WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s AND core_temp_c IS NULL AND temp_c IS NOT NULL
         ORDER BY temp_c, ts LIMIT 1) AS min_temp_at,
        (SELECT max(temp_c) FROM env_readings
-        WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s) AS max_temp_c,
+        WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s AND core_temp_c IS NULL) AS max_temp_c,
        (SELECT ts FROM env_readings
-        WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s AND temp_c IS NOT NULL
+        WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s AND core_temp_c IS NULL AND temp_c IS NOT NULL
         ORDER BY temp_c DESC, ts LIMIT 1) AS max_temp_at,
        (SELECT min(rh_pct) FROM env_readings
-        WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s) AS min_rh_pct,
+        WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s AND core_temp_c IS NULL) AS min_rh_pct,
        (SELECT max(rh_pct) FROM env_readings
-        WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s) AS max_rh_pct,
+        WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s AND core_temp_c IS NULL) AS max_rh_pct,
        (SELECT max(wind_mps) FROM crane_readings
         WHERE site_id = %(site)s AND ts >= %(from)s AND ts < %(to)s) AS max_wind_mps,
        (SELECT ts FROM crane_readings

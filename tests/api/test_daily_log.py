@@ -123,6 +123,12 @@ def test_the_log_of_a_simulated_working_day(
 ) -> None:
     day = (datetime.now(ZONE) - timedelta(days=1)).date()
     messages = simulate_day(loaded_site, day)
+    # a concrete probe: its temp_c is the slab's surface, hotter than any air: not weather
+    probe = next(d for d in loaded_site.devices if d.kind == "env")
+    at_noon = int(datetime.combine(day, time(12), ZONE).timestamp() * 1000)
+    slab = {"ts": at_noon, "temp_c": 45.0, "core_temp_c": 60.0, "rh_pct": 99.0}
+    topic = f"site/{site_id}/env/{probe.id}/telemetry"
+    messages.append(Outgoing(topic, json.dumps(slab).encode()))
     crane, env, tags = (published(messages, k) for k in ("crane", "env", "gateway"))
     publish_day(settings, conn, site_id, messages, {"crane": crane, "env": env, "tag": tags})
     record_lifts(conn, settings)
@@ -149,10 +155,11 @@ def test_the_log_of_a_simulated_working_day(
     log = answer.json()
 
     # weather: the extremes of what the sensors published
-    temps = [r["temp_c"] for r in env if "temp_c" in r]
+    air = [r for r in env if "core_temp_c" not in r]
+    temps = [r["temp_c"] for r in air if "temp_c" in r]
     assert log["weather"]["min_temp_c"] == min(temps)
-    assert log["weather"]["max_temp_c"] == max(temps)
-    assert log["weather"]["max_rh_pct"] == max(r["rh_pct"] for r in env if "rh_pct" in r)
+    assert log["weather"]["max_temp_c"] == max(temps) < slab["temp_c"]
+    assert log["weather"]["max_rh_pct"] == max(r["rh_pct"] for r in air if "rh_pct" in r)
     windiest = max(crane, key=lambda r: (r["wind_mps"], -r["ts"]))
     assert log["weather"]["max_wind_mps"] == windiest["wind_mps"]
     assert datetime.fromisoformat(log["weather"]["max_wind_at"]) == datetime.fromtimestamp(
