@@ -242,25 +242,16 @@ def _write(level: Rollup, width: Width, rows: sql.Composable, *, overwrite: bool
     """The statement that writes `rows` into the level's rollup table of that width."""
     target = sql.Identifier(f"{level}_rollup_{width}")
     columns = ("bucket", *_KEYS[level], *_VALUES)
-    values = [c for c in columns if c not in _PRIMARY[level]]
 
-    def names(these: Iterable[str], of: str = "") -> sql.Composable:
-        return sql.SQL(", ").join(sql.Identifier(of, c) if of else sql.Identifier(c) for c in these)
+    def names(these: Iterable[str]) -> sql.Composable:
+        return sql.SQL(", ").join(map(sql.Identifier, these))
 
     key = names(_PRIMARY[level])
-    unchanged = sql.SQL(_fragment("unchanged")).format(
-        target=target,
-        stored_key=names(_PRIMARY[level], "stored"),
-        new_key=names(_PRIMARY[level], "rolled"),
-        stored_values=names(values, "stored"),
-        new_values=names(values, "rolled"),
-    )
     statement = sql.SQL(_fragment("write")).format(
         target=target,
         columns=names(columns),
         rows=rows,
         key=key,
-        unchanged=unchanged if overwrite and width == "1m" else sql.SQL(""),
         overwrite=sql.SQL(_fragment("overwrite")).format(key=key, target=target)
         if overwrite
         else sql.SQL(""),
