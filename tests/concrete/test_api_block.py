@@ -97,10 +97,13 @@ def test_a_probe_at_20_c_for_24_h_and_a_colder_one_with_a_gap(
 
     pour_3 = client.get(f"/api/v1/tasks/POUR-3?site={site_id}", headers=auth).json()
     assert (pour_3["grade"], pour_3["project"]) == ("C40", "")  # the task's own, as imported
-    other = pour_3["concrete"]
-    assert (other["grade"], other["grade_source"], other["calibrated"]) == ("C40", "task", True)
-    assert other["probes"] == []
-    assert other["stripping_at"]["status"] == "not_forecast"
+    assert (
+        pour_3["concrete"]["grade"],
+        pour_3["concrete"]["grade_source"],
+        pour_3["concrete"]["calibrated"],
+        pour_3["concrete"]["probes"],
+        pour_3["concrete"]["stripping_at"]["status"],
+    ) == ("C40", "task", True, [], "not_forecast")
     # a floor's page reads the same block for each of its pours
     on_2f = floor_concrete(conn, site_id, 2, datetime.now(UTC))
     assert [(p.task, p.maturity_degc_h) for p in on_2f] == [("POUR-2", c["maturity_degc_h"])]
