@@ -5,6 +5,7 @@ and its own site id (so its own topics). A service that cannot start fails the r
 from __future__ import annotations
 
 import hashlib
+import shutil
 import socket
 import subprocess
 import threading
@@ -16,6 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import uvicorn
+from playwright.sync_api import Browser, sync_playwright
 from pydantic import SecretStr
 
 from api.app import create_app
@@ -152,3 +154,25 @@ def api_url(settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, driven by Playwright (no browser download)."""
+    executable = shutil.which("chromium")
+    assert executable, "chromium is not installed: deploy/debian/setup.sh installs it"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from api.keys import create_key
 from core.db import Connection
@@ -35,28 +32,6 @@ from tests.helpers import (
 )
 
 ARTIFACTS = REPO / "artifacts"
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Debian's chromium, driven by Playwright (no browser download)."""
-    executable = shutil.which("chromium")
-    assert executable, "chromium is not installed: deploy/debian/setup.sh installs it"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield launched
-        launched.close()
 
 
 def test_the_board_shows_floors_statuses_cranes_and_alerts_live(

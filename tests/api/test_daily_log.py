@@ -5,9 +5,7 @@ weather extremes against what was published; the printable page in Chromium at A
 from __future__ import annotations
 
 import json
-import shutil
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from core.db import Connection
 from core.settings import Settings
@@ -29,19 +27,6 @@ from tests.history import insert_alerts, insert_tasks
 ZONE = ZoneInfo("Asia/Shanghai")
 ARTIFACTS = REPO / "artifacts"
 A4_PX = (794, 1123)  # 210 x 297 mm at 96 px per inch
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Debian's chromium, driven by Playwright (as tests/api/test_board.py)."""
-    executable = shutil.which("chromium")
-    assert executable, "chromium is not installed: deploy/debian/setup.sh installs it"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        yield launched
-        launched.close()
 
 
 def simulate_day(site: SiteFile, day: date) -> list[Outgoing]:

@@ -19,7 +19,7 @@ from core.settings import Settings
 from sites.site_file import SiteFile, load_site_file
 from sites.store import apply_site
 from tests.api.conftest import Keys
-from tests.api.test_board import ARTIFACTS, browser  # noqa: F401 (a fixture)
+from tests.api.test_board import ARTIFACTS
 from tests.bim.test_ifc_models import unpacked
 from tests.helpers import REPO, publish, publisher, rows, running_ingest, sitepulse, wait_for
 
@@ -194,7 +194,7 @@ def test_the_plan_is_legible_on_a_phone_and_a_wall_display(
     conn: Connection,
     site_id: str,
     api_url: str,
-    browser: Browser,  # noqa: F811 (the fixture imported above)
+    browser: Browser,
 ) -> None:
     _, key = create_key(conn, "plan", "viewer")
     url = f"{api_url}/api/v1/sites/{site_id}/floors/20/plan.svg?key={key}"
@@ -241,7 +241,7 @@ def test_a_real_models_floor_drawn_from_its_site_file(
     conn: Connection,
     site_id: str,
     api_url: str,
-    browser: Browser,  # noqa: F811 (the fixture imported above)
+    browser: Browser,
     tmp_path: Path,
 ) -> None:
     """The README's example: a public model (the buildingSMART duplex) made a site file by

@@ -19,7 +19,6 @@ from simulators.mqtt_out import Publisher
 from simulators.site_sim import SiteSimulation
 from sites.site_file import SiteFile
 from storage.rollups import refresh_rollups
-from tests.api.test_board import browser as browser  # the fixture: Debian's chromium
 from tests.api.test_floor_detail import import_schedule, pour_on_3f, publish_floor, write_schedule
 from tests.api.test_progress import SHANGHAI, demo_site_file
 from tests.api.test_progress import demo_tower as demo_tower

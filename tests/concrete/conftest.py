@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, sync_playwright
 
 from api.app import create_app
 from api.keys import create_key
@@ -24,16 +22,3 @@ def client(settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture
 def viewer(conn: Connection) -> str:
     return create_key(conn, "technical lead", "viewer")[1]
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Debian's chromium, driven by Playwright (no browser download)."""
-    executable = shutil.which("chromium")
-    assert executable, "chromium is not installed: deploy/debian/setup.sh installs it"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        yield launched
-        launched.close()
