@@ -21,6 +21,8 @@ from core.runner import Runner
 from core.settings import Settings
 from ingest.service import IngestService
 from rules.service import RulesService
+from simulators.mqtt_out import Publisher
+from simulators.site_sim import SiteSimulation
 from sites.broker_auth import SIMULATOR_USER, device_password
 from sites.site_file import SiteFile, parse_site_file
 
@@ -184,3 +186,14 @@ def in_the_2f_shaft(start: datetime, every_s: int = 3) -> list[dict[str, Any]]:
         }
         for i in range(0, 13, every_s)
     ]
+
+
+def publish_steps(settings: Settings, simulation: SiteSimulation, steps: int) -> None:
+    """Publish `steps` of a simulated site (a second each) as its devices would."""
+    sim = Publisher(settings)
+    try:
+        for _ in range(steps):
+            for message in simulation.step():
+                sim.publish(message.topic, message.payload, retain=message.retain)
+    finally:
+        sim.close()

@@ -14,7 +14,6 @@ from playwright.sync_api import Browser, expect
 from api.keys import create_key
 from core.db import Connection
 from core.settings import Settings
-from simulators.mqtt_out import Publisher
 from simulators.site_sim import SiteSimulation
 from sites.site_file import SiteFile, parse_site_file
 from sites.store import apply_site
@@ -23,6 +22,7 @@ from tests.helpers import (
     REPO,
     in_the_2f_shaft,
     publish,
+    publish_steps,
     publisher,
     rows,
     running_ingest,
@@ -48,13 +48,7 @@ def test_the_board_shows_floors_statuses_cranes_and_alerts_live(
     start = local.replace(hour=10, minute=0, second=0, microsecond=0).astimezone(UTC)
     simulation = SiteSimulation(loaded_site, seed=3, start=start)
     with running_ingest(settings):
-        sim = Publisher(settings)
-        try:
-            for _ in range(9 * 60):
-                for message in simulation.step():
-                    sim.publish(message.topic, message.payload, retain=message.retain)
-        finally:
-            sim.close()
+        publish_steps(settings, simulation, 9 * 60)
         wait_for(
             lambda: rows(conn, "SELECT count(*) FROM crane_readings"),
             lambda r: r[0][0] >= 500,

@@ -111,14 +111,19 @@ def publish_floor(settings: Settings, conn: Connection, site: str, now: datetime
     refresh_rollups(conn, timedelta(minutes=10))
 
 
+def set_up_floor_two(settings: Settings, conn: Connection, site_id: str, work: Path) -> datetime:
+    """2F: tasks around now (the schedule written in `work`), readings, an open alert."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    import_schedule(settings, site_id, write_schedule(work / "schedule.csv", now))
+    publish_floor(settings, conn, site_id, now)
+    return now
+
+
 @pytest.fixture
 def floor_two(
     settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile, tmp_path: Path
 ) -> datetime:
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    import_schedule(settings, site_id, write_schedule(tmp_path / "schedule.csv", now))
-    publish_floor(settings, conn, site_id, now)
-    return now
+    return set_up_floor_two(settings, conn, site_id, tmp_path)
 
 
 def test_a_floor_with_its_tasks_values_series_workers_alerts_and_cranes(

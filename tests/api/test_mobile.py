@@ -15,14 +15,17 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from api.keys import Role, create_key
 from core.db import Connection
 from core.settings import Settings
-from simulators.mqtt_out import Publisher
 from simulators.site_sim import SiteSimulation
 from sites.site_file import SiteFile
 from storage.rollups import refresh_rollups
-from tests.api.test_floor_detail import import_schedule, pour_on_3f, publish_floor, write_schedule
+from tests.api.test_floor_detail import (
+    import_schedule,
+    pour_on_3f,
+    set_up_floor_two,
+)
 from tests.api.test_progress import SHANGHAI, demo_site_file
 from tests.api.test_progress import demo_tower as demo_tower
-from tests.helpers import REPO, publish, publisher, rows, running_ingest, wait_for
+from tests.helpers import REPO, publish, publish_steps, publisher, rows, running_ingest, wait_for
 
 ARTIFACTS = REPO / "artifacts"
 # A common phone (iPhone 12-15) and the narrowest in wide use (many Android phones).
@@ -52,10 +55,7 @@ def phone_site(
     settings: Settings, conn: Connection, site_id: str, loaded_site: SiteFile, tmp_path: Path
 ) -> datetime:
     """tests/api/test_floor_detail.py's 2F: tasks around now, readings, an open alert."""
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    import_schedule(settings, site_id, write_schedule(tmp_path / "schedule.csv", now))
-    publish_floor(settings, conn, site_id, now)
-    return now
+    return set_up_floor_two(settings, conn, site_id, tmp_path)
 
 
 def phone(browser: Browser, size: str) -> BrowserContext:
@@ -274,13 +274,7 @@ def test_the_demo_tower_on_a_phone(
     today = datetime.now(SHANGHAI).replace(hour=10, minute=0, second=0, microsecond=0)
     simulation = SiteSimulation(demo_site_file(demo_tower), seed=7, start=today.astimezone(UTC))
     with running_ingest(settings):
-        sim = Publisher(settings)
-        try:
-            for _ in range(20 * 60):
-                for message in simulation.step():
-                    sim.publish(message.topic, message.payload, retain=message.retain)
-        finally:
-            sim.close()
+        publish_steps(settings, simulation, 20 * 60)
         wait_for(
             lambda: rows(conn, "SELECT count(*) FROM env_readings"),
             lambda r: r[0][0] >= 500,
