@@ -45,7 +45,13 @@ def _template(name: str) -> str:
     return _FILES.joinpath(name).read_text(encoding="utf-8")
 
 
-_PAGES = {name: _template(f"mobile_{name}.html") for name in ("site", "floor", "sign_in")}
+# The site's and a floor's page share their head (the context, the script, the styles).
+_HEAD = _template("mobile_head.html")
+_PAGES = {
+    name: _template(f"mobile_{name}.html").replace("{{HEAD}}", _HEAD)
+    for name in ("site", "floor", "sign_in")
+}
+_STATIC_TEXT = {name: _template(name) for name in _STATIC}  # read once, served often
 # A page opened from another site, asked again from itself.
 _AGAIN = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -68,7 +74,7 @@ def static(name: str) -> Response:
     if name not in _STATIC:
         raise Problem(404, "Not found", f"no file {name!r}")
     return Response(
-        _template(name),
+        _STATIC_TEXT[name],
         media_type=_STATIC[name],
         headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
     )
