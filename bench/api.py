@@ -24,7 +24,7 @@ from api.site_status import FLOORS_SQL
 from bench.figures import bench_options, percentile, percentiles, timed
 from bench.scratch import drop_scratch
 from bench.tower import SITE, load_tower
-from storage.rollups import refresh_rollups
+from storage.jobs import refresh
 
 DB = "sitepulse_bench_api"
 TARGET_MS = 50.0  # issue 14: a floor's month in 1-hour buckets, p99 over HTTP
@@ -36,7 +36,7 @@ def main() -> int:
 
     settings, conn = load_tower(DB, args.floors, args.days)
     began = time.perf_counter()
-    refresh_rollups(conn, timedelta(seconds=settings.rollup_overlap_s))
+    refresh(conn, settings)
     backfill_s = time.perf_counter() - began
     print(f"rollups: first refresh (a {args.days}-day backfill) in {backfill_s:.0f} s")
     conn.execute("ANALYZE")

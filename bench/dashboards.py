@@ -27,16 +27,19 @@ from core.db import Connection
 from core.sql import load_queries
 from dashboards.catalog import panel_queries
 from dashboards.macros import QueryContext, expand
+from storage.jobs import backfill_helpers, refresh
 from storage.rollups import (
     HOUR,
     SOURCES,
+    Helpers,
+    on_connections,
     partial_aggregates,
     ranges,
-    refresh_rollups,
     reroll_settings,
 )
 
 DB = "sitepulse_bench_dashboards"
+Fill = dict[str, sql.Composable]
 _Q = load_queries("bench", "dashboards.sql")
 GOAL_MS = 200.0  # a panel's p99
 BACKFILL_TARGET = 100_000  # raw rows/s, issue 14
@@ -50,30 +53,31 @@ def main() -> int:
     params = {"site": SITE}
     raw_rows = sum(count_rows(conn, table) for table in SOURCES.values())
 
-    overlap = timedelta(minutes=10)
+    overlap = timedelta(seconds=settings.rollup_overlap_s)
     began = time.perf_counter()
-    first = refresh_rollups(conn, overlap)
+    first = refresh(conn, settings)
     backfill_s = time.perf_counter() - began
-    ceiling_s = rollup_ceiling(conn)
+    ceiling_s = rollup_ceiling(conn, backfill_helpers(settings))
     print(
         f"rollups, first refresh (a {args.days}-day backfill of {raw_rows:,} raw rows): "
         f"{backfill_s:.1f} s = {raw_rows / backfill_s:,.0f} rows/s "
         f"(target >= {BACKFILL_TARGET:,}/s; "
         + ", ".join(f"{s.kind} {s.elapsed_s:.1f} s" for s in first)
         + ")\n"
-        f"  ceiling, the raw rows read once, aggregated per minute and device: {ceiling_s:.1f} s "
+        f"  ceiling, the raw rows read once, aggregated per minute and device on as many "
+        f"connections ({settings.rollup_backfill_connections}): {ceiling_s:.1f} s "
         f"= {raw_rows / ceiling_s:,.0f} rows/s; the backfill at {ceiling_s / backfill_s:.2f} of it"
     )
     conn.execute("ANALYZE")
     conn.execute(_Q["summarize_received"])
     began = time.perf_counter()
-    refresh_rollups(conn, overlap)
+    refresh(conn, settings)
     print(f"rollups, the refresh after it (what arrived meanwhile): {elapsed_ms(began):.0f} ms")
     minutes = []
     for _ in range(args.runs):
         conn.execute(_Q["fresh_minute"], params)
         began = time.perf_counter()
-        refresh_rollups(conn, overlap)
+        refresh(conn, settings)
         minutes.append(elapsed_ms(began))
     p99 = percentile(minutes, 0.99)
     print(
@@ -111,9 +115,10 @@ def elapsed_ms(began: float) -> float:
     return (time.perf_counter() - began) * 1000
 
 
-def rollup_ceiling(conn: Connection) -> float:
-    """Seconds for PostgreSQL to read every raw row once, a backfill's range at a time, and
-    aggregate it per minute and device into temporary tables."""
+def rollup_ceiling(conn: Connection, helpers: Helpers) -> float:
+    """Seconds for PostgreSQL to read every raw row once, a backfill's range at a time on
+    as many connections as the backfill, and aggregate it per minute and device into
+    temporary tables (each connection its own)."""
     began = time.perf_counter()
     for kind, source in SOURCES.items():
         fill = {
@@ -121,16 +126,19 @@ def rollup_ceiling(conn: Connection) -> float:
             "source": sql.Identifier(source),
             "aggregates": partial_aggregates(kind)[1],
         }
-        conn.execute(sql.SQL(_Q["ceiling_table"]).format(**fill))
+
+        def aggregate(on: Connection, lo: datetime, hi: datetime, fill: Fill = fill) -> None:
+            with on.transaction():
+                reroll_settings(on)
+                on.execute(sql.SQL(_Q["ceiling_table"]).format(**fill))
+                on.execute(sql.SQL(_Q["ceiling"]).format(**fill), {"lo": lo, "hi": hi})
+
         span = sql.SQL(_Q["span"]).format(source=sql.Identifier(source))
         first, last = conn.execute(span).fetchone() or (None, None)
         hours = (
             [] if first is None else [first + HOUR * n for n in range((last - first) // HOUR + 1)]
         )
-        for lo, hi in ranges(hours, HOUR):
-            with conn.transaction():
-                reroll_settings(conn)
-                conn.execute(sql.SQL(_Q["ceiling"]).format(**fill), {"lo": lo, "hi": hi})
+        on_connections(conn, helpers, list(ranges(hours, HOUR)), aggregate)
     elapsed = time.perf_counter() - began
     for kind in SOURCES:
         conn.execute(

@@ -24,7 +24,7 @@ SELECT time_bucket('1 hour', min(ts)), time_bucket('1 hour', max(ts)) FROM {sour
 
 -- name: ceiling_table
 -- Where the ceiling writes a readings table's partial aggregates: no index, no WAL.
-CREATE TEMPORARY TABLE {table} AS
+CREATE TEMPORARY TABLE IF NOT EXISTS {table} AS
 SELECT time_bucket('1 minute', ts) AS minute, device_id, site_id, floor, {aggregates}
 FROM {source}
 GROUP BY 1, 2, 3, 4
@@ -40,4 +40,4 @@ WHERE ts >= %(lo)s AND ts < %(hi)s
 GROUP BY 1, 2, 3, 4;
 
 -- name: drop_ceiling_table
-DROP TABLE {table};
+DROP TABLE IF EXISTS {table};

@@ -12,6 +12,7 @@ from typing import Literal
 from core.kinds import READING_KINDS, ReadingKind
 
 Rollup = Literal["device", "floor"]
+Width = Literal["1m", "1h"]
 Summary = Literal["mean", "max"]
 # Every readings table begins with these columns, in this order (migration 0002), typed
 # as binary COPY names them (and pg_type.typname).
@@ -131,6 +132,23 @@ def measurement(kind: ReadingKind, key: str) -> Measurement:
 
 def rolled_up(kind: ReadingKind, level: Rollup) -> tuple[Measurement, ...]:
     return tuple(m for m in COLUMNS[kind] if level in m.rollup)
+
+
+# The widths a kind's measurements are rolled up at per device. An environment sensor
+# reports once or twice a minute, and nothing reads its minute series per device (the
+# walls, the phone and the API read the floor's): a device's minute rollup would copy its
+# raw rows, one rollup row per metric, most of what a backfill writes (issue 14). Its own
+# series begin at the hour; its minutes are its raw rows, read by (device_id, ts). Per
+# floor, every kind is rolled up at both widths.
+_DEVICE_WIDTHS: dict[ReadingKind, tuple[Width, ...]] = {
+    "crane": ("1m", "1h"),
+    "tag": ("1m", "1h"),
+    "env": ("1h",),
+}
+
+
+def rollup_widths(kind: ReadingKind, level: Rollup) -> tuple[Width, ...]:
+    return _DEVICE_WIDTHS[kind] if level == "device" else ("1m", "1h")
 
 
 def clamp(kind: ReadingKind, key: str, value: float) -> float:

@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     # Rows received up to this long before the last refresh are looked at again, for
     # readings whose commit lagged their receive time (ingest retrying a database outage).
     rollup_overlap_s: int = Field(default=600, ge=0)
+    # A backfill (a source's first refresh) rolls its ranges on this many connections at
+    # once, the database's cores being its bound; 1 rolls them one after another.
+    rollup_backfill_connections: int = Field(default=2, ge=1, le=32)
     retention_interval_s: int = Field(default=3600, ge=60)
     # Raw readings older than this are dropped a whole chunk at a time; 0 keeps them.
     retention_days: dict[Literal["crane", "tag", "env"], int] = Field(

@@ -8,6 +8,9 @@
 -- Time series read the 1-minute rollups while a point covers less than 5 minutes and the
 -- hourly ones beyond (a month on a wall screen): the branch whose condition is false is
 -- pruned by the planner, so only one is read.
+-- What reads the 1-minute floor rollups across floors names the site's floors
+-- (`r.floor = ANY (ARRAY(SELECT level FROM floors ...))`): a range of the primary key
+-- for each floor, their only index (migration 0019).
 
 -- name: floor_series
 -- One series per floor: @value@ of the floors' rollup rows of @metric@.
@@ -15,6 +18,7 @@ SELECT $__timeGroupAlias(r.bucket, $__interval), f.name AS metric, @value@ AS va
 FROM floor_rollup_1m AS r
 JOIN floors AS f ON f.site_id = r.site_id AND f.level = r.floor
 WHERE $__interval_ms < 300000 AND r.site_id = ${site:sqlstring} AND r.metric = '@metric@'
+  AND r.floor = ANY (ARRAY(SELECT level FROM floors WHERE site_id = ${site:sqlstring}))
   AND $__timeFilter(r.bucket)
 GROUP BY 1, 2
 UNION ALL
@@ -75,6 +79,7 @@ WITH step AS (
     SELECT DISTINCT time_bucket(step.width, r.bucket) AS slot, r.floor
     FROM floor_rollup_1m AS r, step
     WHERE $__interval_ms < 300000 AND r.site_id = ${site:sqlstring}
+      AND r.floor = ANY (ARRAY(SELECT level FROM floors WHERE site_id = ${site:sqlstring}))
       AND r.metric IN ('temp_c', 'surface_temp_c') AND $__timeFilter(r.bucket)
     UNION
     SELECT DISTINCT time_bucket(step.width, r.bucket), r.floor
@@ -263,6 +268,7 @@ FROM floor_rollup_1m AS r
 JOIN floors AS f ON f.site_id = r.site_id AND f.level = r.floor
 JOIN sites AS s ON s.id = r.site_id
 WHERE r.site_id = ${site:sqlstring} AND r.metric = 'noise_dba' AND $__timeFilter(r.bucket)
+  AND r.floor = ANY (ARRAY(SELECT level FROM floors WHERE site_id = ${site:sqlstring}))
   AND r.max > CASE WHEN extract(hour FROM r.bucket AT TIME ZONE s.timezone) >= 22
                      OR extract(hour FROM r.bucket AT TIME ZONE s.timezone) < 6 THEN 55 ELSE 70
               END

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from core.db import Connection
+from core.db import Connection, connect
 from core.settings import Settings
 from records.lifts_store import record_lifts
 from storage.retention import apply_retention
-from storage.rollups import refresh_rollups
+from storage.rollups import Helpers, SourceRefresh, refresh_rollups
 
 log = logging.getLogger(__name__)
 ROLLUPS_LOCK = 0x5173_726F_6C6C  # distinct from core.migrate's lock
@@ -22,11 +22,20 @@ LIFTS_LOCK = 0x5173_6C69_6674
 
 def run_rollups(conn: Connection, settings: Settings) -> bool:
     """One turn of the job: False when another process holds the lock."""
-    overlap = timedelta(seconds=settings.rollup_overlap_s)
     with advisory_lock(conn, ROLLUPS_LOCK, wait=False) as held:
         if held:
-            refresh_rollups(conn, overlap)
+            refresh(conn, settings)
     return held
+
+
+def refresh(conn: Connection, settings: Settings) -> list[SourceRefresh]:
+    """A refresh as the settings have it, by a caller holding the rollups lock."""
+    overlap = timedelta(seconds=settings.rollup_overlap_s)
+    return refresh_rollups(conn, overlap, backfill_helpers(settings))
+
+
+def backfill_helpers(settings: Settings) -> Helpers:
+    return Helpers(settings.rollup_backfill_connections - 1, lambda: connect(settings))
 
 
 def run_retention(conn: Connection, settings: Settings) -> bool:

@@ -1,4 +1,5 @@
-"""Rollups at 1 minute and 1 hour, per device and per floor (migration 0008).
+"""Rollups at 1 minute and 1 hour, per device and per floor (migration 0008; the widths
+each kind takes per device: core/measurements.py, rollup_widths).
 
 A refresh finds the minutes that hold rows received since the last one (by received_at,
 so a late reading re-rolls the old minute it belongs to; storage/touched.py), then
@@ -9,20 +10,21 @@ first refresh (a backfill) inserts into buckets never rolled, without the overwr
 from __future__ import annotations
 
 import logging
+import queue
 import time
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, get_args
 
 from psycopg import sql
 from psycopg.rows import class_row
 
 from core.db import Connection, unless_duplicate
 from core.kinds import READING_KINDS, ReadingKind
-from core.measurements import PROBE, Rollup, rolled_up, table_of
+from core.measurements import PROBE, Rollup, Width, rolled_up, rollup_widths, table_of
 from core.sql import load_queries
 from storage.touched import MinuteRows, Watermark, overlap_counts, touched
 
@@ -35,7 +37,6 @@ _EARLIEST = datetime.min.replace(tzinfo=UTC)  # before any reading: never refres
 _MAX_RANGE = timedelta(hours=6)
 SOURCES: dict[ReadingKind, str] = {kind: table_of(kind) for kind in READING_KINDS}
 LEVELS: tuple[Rollup, ...] = ("device", "floor")
-Width = Literal["1m", "1h"]
 _INTERVAL: dict[Width, str] = {"1m": "1 minute", "1h": "1 hour"}
 # each level's key columns in its rollup tables, bucket aside, and its primary key's
 _KEYS: dict[Rollup, tuple[str, ...]] = {
@@ -50,6 +51,16 @@ _VALUES = ("min", "max", "avg", "sum", "count", "last", "last_ts")
 
 
 @dataclass(frozen=True)
+class Helpers:
+    """More connections a backfill rolls its ranges on at once, beside the caller's: the
+    database's cores are what a backfill is bound by (settings.rollup_backfill_connections,
+    the caller's counted)."""
+
+    count: int
+    connect: Callable[[], Connection]
+
+
+@dataclass(frozen=True)
 class SourceRefresh:
     kind: str
     minutes: int
@@ -57,15 +68,19 @@ class SourceRefresh:
     elapsed_s: float
 
 
-def refresh_rollups(conn: Connection, overlap: timedelta) -> list[SourceRefresh]:
-    return [refresh_source(conn, kind, overlap) for kind in SOURCES]
+def refresh_rollups(
+    conn: Connection, overlap: timedelta, helpers: Helpers | None = None
+) -> list[SourceRefresh]:
+    return [refresh_source(conn, kind, overlap, helpers) for kind in SOURCES]
 
 
-def refresh_source(conn: Connection, kind: ReadingKind, overlap: timedelta) -> SourceRefresh:
+def refresh_source(
+    conn: Connection, kind: ReadingKind, overlap: timedelta, helpers: Helpers | None = None
+) -> SourceRefresh:
     """Re-roll what was received since the last refresh. Each range commits on its own (a
-    backfill is many, and re-rolling is idempotent); the watermark moves last, so a
-    refresh that dies is redone whole by the next. Callers hold the rollups lock
-    (storage/jobs.py), so no two refreshes interleave."""
+    backfill is many, rolled on the `helpers`' connections as well, and re-rolling is
+    idempotent); the watermark moves last, so a refresh that dies is redone whole by the
+    next. Callers hold the rollups lock (storage/jobs.py), so no two refreshes interleave."""
     source = SOURCES[kind]
     began = time.perf_counter()
     with conn.cursor(row_factory=class_row(Watermark)) as cur:
@@ -80,19 +95,27 @@ def refresh_source(conn: Connection, kind: ReadingKind, overlap: timedelta) -> S
         "overlap_from": mark.clock - overlap,
         "upto": mark.clock,
     }
-    with conn.transaction(), conn.cursor(row_factory=class_row(MinuteRows)) as cur:
+    with conn.transaction(), conn.cursor(row_factory=class_row(MinuteRows)) as counting:
         conn.execute(_Q["received_settings"])
         query = sql.SQL(_Q["received_minutes"]).format(source=sql.Identifier(source))
-        found = cur.execute(query, counts).fetchall()
+        found = counting.execute(query, counts).fetchall()
     minutes = touched(found, mark, since)
     hours = sorted({_hour(minute) for minute in minutes})
-    for lo, hi in ranges(hours, HOUR):
+
+    def roll(on: Connection, lo: datetime, hi: datetime) -> None:
         within = minutes[bisect_left(minutes, lo) : bisect_left(minutes, hi)]
-        with _lazily(conn):
+        with _lazily(on):
             if since is None:
-                roll_once(conn, kind, lo, hi, within)
+                roll_once(on, kind, lo, hi, within)
             else:
-                reroll(conn, _REROLL[kind], lo, hi, within)
+                reroll(on, _REROLL[kind], lo, hi, within)
+
+    todo = list(ranges(hours, HOUR))
+    if since is None and helpers is not None and helpers.count > 0 and len(todo) > 1:
+        on_connections(conn, helpers, todo, roll)
+    else:
+        for lo, hi in todo:
+            roll(conn, lo, hi)
     kept, rows = overlap_counts(found)
     with _lazily(conn):
         conn.execute(
@@ -131,6 +154,39 @@ def ranges(buckets: Iterable[datetime], width: timedelta) -> Iterator[tuple[date
         lo, hi = bucket, bucket + width
     if lo is not None and hi is not None:
         yield lo, hi
+
+
+def on_connections(
+    conn: Connection,
+    helpers: Helpers,
+    todo: Sequence[tuple[datetime, datetime]],
+    roll: Callable[[Connection, datetime, datetime], None],
+) -> None:
+    """`roll` each range on whichever connection is free, the caller's and the helpers';
+    the first failure cancels the ranges not begun and is raised once the others end."""
+    opened = [helpers.connect() for _ in range(min(helpers.count, len(todo) - 1))]
+    idle: queue.SimpleQueue[Connection] = queue.SimpleQueue()
+    for each in (conn, *opened):
+        idle.put(each)
+
+    def on_idle(lo: datetime, hi: datetime) -> None:
+        on = idle.get()
+        try:
+            roll(on, lo, hi)
+        finally:
+            idle.put(on)
+
+    try:
+        with ThreadPoolExecutor(len(opened) + 1, thread_name_prefix="rollups") as pool:
+            futures = [pool.submit(on_idle, lo, hi) for lo, hi in todo]
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            failed = [f for f in done if f.exception() is not None]
+            if failed:
+                pool.shutdown(cancel_futures=True)
+                failed[0].result()
+    finally:
+        for each in opened:
+            each.close()
 
 
 @contextmanager
@@ -176,7 +232,7 @@ def reroll_statements(kind: ReadingKind, *, overwrite: bool = True) -> tuple[str
     return tuple(
         statement
         for level in LEVELS
-        for width in get_args(Width)
+        for width in rollup_widths(kind, level)
         for statement in _reroll_queries(kind, level, width, overwrite=overwrite)
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sitepulse.commands.group import Commands, action, command_group
@@ -31,11 +30,10 @@ def register(commands: Commands) -> None:
 
 def _rollups_refresh(args: argparse.Namespace, settings: Settings) -> int:
     from core.db import connect
-    from storage.jobs import ROLLUPS_LOCK, advisory_lock
-    from storage.rollups import refresh_rollups
+    from storage.jobs import ROLLUPS_LOCK, advisory_lock, refresh
 
     with connect(settings) as conn, advisory_lock(conn, ROLLUPS_LOCK, wait=True):
-        done = refresh_rollups(conn, timedelta(seconds=settings.rollup_overlap_s))
+        done = refresh(conn, settings)
     for source in done:
         print(
             f"{source.kind}: {source.minutes} minute(s), {source.hours} hour(s) re-rolled "

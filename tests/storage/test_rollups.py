@@ -13,14 +13,14 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from core.db import Connection
+from core.db import Connection, connect
 from core.errors import SitePulseError
 from core.settings import Settings
 from dashboards.grafana_role import allow_grafana_login
 from sites.site_file import SiteFile
 from storage.jobs import ROLLUPS_LOCK, run_rollups
 from storage.retention import apply_retention
-from storage.rollups import partial_aggregates, refresh_rollups
+from storage.rollups import Helpers, partial_aggregates, refresh_rollups
 from storage.service import StorageService
 from tests.helpers import rows, sitepulse
 from tests.history import CRANE, ENV, insert_history
@@ -66,12 +66,12 @@ def direct(
 
 
 def direct_device(conn: Connection, width: str) -> dict[Key, Key]:
+    """Per device: an environment sensor's series from the hour only (rollup_widths)."""
     expected: dict[Key, Key] = {}
-    for table, metrics in (
-        ("crane_readings", CRANE),
-        ("env_readings", ENV),
-        ("tag_readings", ("battery_pct",)),
-    ):
+    sources = [("crane_readings", CRANE), ("tag_readings", ("battery_pct",))]
+    if width == "1 hour":
+        sources.append(("env_readings", ENV))
+    for table, metrics in sources:
         for metric in metrics:
             expected |= direct(conn, width, "device_id", metric, metric, table)
     return expected
@@ -181,6 +181,36 @@ def test_a_first_refresh_that_died_before_its_watermark_is_redone_in_place(
     # the first 6 hours held two rolled before; the last 3 went in without the overwrite
     assert sum("rolled before (a first refresh died)" in m for m in caplog.messages) == 3
     assert rows(conn, "SELECT count(*) FROM device_rollup_1m")[0][0] > rolled
+    assert_rollups_match_raw(conn)
+
+
+def test_a_backfill_rolls_its_ranges_on_several_connections_and_a_failure_moves_nothing(
+    conn: Connection, settings: Settings, site_id: str, loaded_site: SiteFile
+) -> None:
+    """Ranges rolled at once on the caller's connection and a helper's give the rollups
+    one connection gives; where a range fails on one, the refresh fails, the watermark
+    stays, and the next refresh rolls everything."""
+    start = (datetime.now(UTC) - timedelta(hours=16)).replace(minute=0, second=0, microsecond=0)
+    insert_history(conn, site_id, start, hours=14, seed=9)  # three ranges of <= 6 hours
+    opened: list[Connection] = []
+
+    def helper(role: str | None = None) -> Connection:
+        opened.append(connect(settings))
+        if role is not None:  # Grafana's role writes nothing: its every range fails
+            opened[-1].execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
+        return opened[-1]
+
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        refresh_rollups(conn, OVERLAP, Helpers(1, lambda: helper("sitepulse_grafana")))
+    assert len(opened) == 1 and opened[0].closed
+    watermarks = "SELECT count(*) FROM rollup_watermarks WHERE received_upto IS NOT NULL"
+    assert rows(conn, watermarks)[0][0] == 0  # the crane's failed: nothing moved
+
+    done = {s.kind: s for s in refresh_rollups(conn, OVERLAP, Helpers(3, helper))}
+    assert done["env"].hours == 14
+    assert len(opened) == 1 + 3 * 2  # per source, one helper for each range but the first
+    assert all(each.closed for each in opened)
+    assert rows(conn, watermarks)[0][0] == 3
     assert_rollups_match_raw(conn)
 
 
