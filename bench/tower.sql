@@ -1,4 +1,6 @@
--- The scratch tower's history, as if ingest had run for %(days)s days (bench/tower.py).
+-- The scratch tower's history, as if ingest had run for %(days)s days (bench/tower.py): in
+-- the order ingest would have stored it, by receive time (the rollups find what was
+-- received since their last refresh by the received_at block ranges).
 
 -- name: env_history
 -- One reading a minute from every env sensor of the site over the last %(days)s days.
@@ -9,7 +11,8 @@ SELECT t, d.id, d.site_id, t, d.floor, d.zone,
        60 + 10 * random(), 30 + 20 * random(), 55 + 20 * random()
 FROM devices AS d
 CROSS JOIN generate_series(now() - make_interval(days => %(days)s), now(), interval '1 minute') AS t
-WHERE d.site_id = %(site)s AND d.kind = 'env';
+WHERE d.site_id = %(site)s AND d.kind = 'env'
+ORDER BY t;
 
 -- name: tag_history
 -- One position every five minutes from every tag over the last %(days)s days.
@@ -18,7 +21,8 @@ SELECT t, d.id, d.site_id, t, 1 + (hashtext(d.id) & 1023) %% %(floors)s,
        10 + 40 * random(), 10 + 30 * random(), 1.2
 FROM devices AS d
 CROSS JOIN generate_series(now() - make_interval(days => %(days)s), now(), interval '5 minutes') AS t
-WHERE d.site_id = %(site)s AND d.kind = 'tag';
+WHERE d.site_id = %(site)s AND d.kind = 'tag'
+ORDER BY t;
 
 -- name: state
 -- device_state as ingest would leave it: each device's newest reading.
@@ -46,7 +50,8 @@ SELECT t, d.id, d.site_id, t, 4 * random(), 10 + 40 * random(), 60 + 20 * random
        360 * random(), 30 + 75 * random(), 3 + 10 * random(), 0.5 * random()
 FROM devices AS d
 CROSS JOIN generate_series(now() - make_interval(days => %(days)s), now(), interval '10 s') AS t
-WHERE d.site_id = %(site)s AND d.kind = 'crane';
+WHERE d.site_id = %(site)s AND d.kind = 'crane'
+ORDER BY t;
 
 -- name: alerts
 -- %(alerts)s alerts spread over the range: floors, cranes, a third against tasks.
