@@ -42,55 +42,54 @@ def count(conn: Connection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def inserted(conn: Connection, table: str) -> int:
-    """The rows the statistics say were written into the hypertable's chunks: cheap, but
-    each backend reports its counts about once a second (and an aborted write's too)."""
-    row = conn.execute(_INSERTED, (table,)).fetchone()
-    return int(row[0]) if row else 0
+def server_now(conn: Connection) -> datetime:
+    row = conn.execute("SELECT clock_timestamp()").fetchone()
+    assert row is not None
+    return row[0]  # type: ignore[no-any-return]
 
 
-_INSERTED = """
-SELECT coalesce(sum(s.n_tup_ins), 0)
-FROM timescaledb_information.chunks AS c
-JOIN pg_stat_user_tables AS s ON s.schemaname = c.chunk_schema AND s.relname = c.chunk_name
-WHERE c.hypertable_name = %s
-"""
-
-
-def wait_count(conn: Connection, table: str, target: int, timeout: float = 600) -> float:
-    """When the table holds `target` rows. Counting them is a scan of the table (40 ms at
-    a million rows), which every 50 ms took a third of a core from the database measured:
-    the statistics are watched until they report most rows, then the count is polled, no
-    more often than to spend a fifth of the time counting. The time is when the count that
-    found them all began (its snapshot's), a little after they were."""
+def wait_count(conn: Connection, table: str, target: int, timeout: float = 600) -> datetime:
+    """When the table came to hold `target` rows: the end of ingest's last commit, by the
+    database's clock. A count of the rows is a scan of the table (40 ms at a million),
+    which polled every 50 ms took a third of a core from the database measured; so the
+    count is taken only once ingest's connections have all been idle a while."""
     deadline = time.monotonic() + timeout
-    missing = target - count(conn, table)
-    first = inserted(conn, table)
-    while inserted(conn, table) - first < missing * 0.9 and time.monotonic() < deadline:
-        time.sleep(0.05)
     while True:
-        began = time.perf_counter()
-        found = count(conn, table)
-        if found >= target:
-            return began
+        row = conn.execute(_QUIET).fetchone()
+        quiet, last_commit = row if row is not None else (False, None)
+        if quiet and last_commit is not None:
+            found = count(conn, table)
+            if found >= target:
+                return last_commit  # type: ignore[no-any-return]
         if time.monotonic() > deadline:
-            msg = f"{table}: {found} of {target} after {timeout} s"
+            msg = f"{table}: {count(conn, table)} of {target} after {timeout} s"
             raise RuntimeError(msg)
-        time.sleep(max(0.02, 4 * (time.perf_counter() - began)))
+        time.sleep(0.05)
+
+
+# Whether every other connection to the database (ingest's) has been idle for 200 ms, and
+# when the last of their transactions ended.
+_QUIET = """
+SELECT bool_and(state = 'idle') AND clock_timestamp() - max(state_change) > interval '200 ms',
+       max(state_change) FILTER (WHERE query = 'COMMIT')
+FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid()
+  AND backend_type = 'client backend'
+"""
 
 
 def throughput(settings: Settings, conn: Connection, mode: str, messages: int, procs: int) -> float:
     table = "env_readings" if mode == "single" else "tag_readings"
     readings = messages * (1 if mode == "single" else TAGS_PER_GATEWAY)
     before = count(conn, table)
-    start = time.perf_counter()
+    start = server_now(conn)
     sender = threading.Thread(
         target=run_publishers, args=(settings, SITE, mode, messages, procs), daemon=True
     )
     sender.start()
     done = wait_count(conn, table, before + readings)
     sender.join()
-    return readings / (done - start)
+    return readings / (done - start).total_seconds()
 
 
 def broker_ceiling(settings: Settings, mode: str, messages: int, procs: int) -> float:
@@ -365,10 +364,10 @@ def main() -> int:
             table = "env_readings" if mode == "single" else "tag_readings"
             before = count(conn, table)
             run_publishers(settings, SITE, mode, messages, args.publishers)
-            start = time.perf_counter()
+            start = server_now(conn)
             ingests = start_ingests()
             done = wait_count(conn, table, before + messages * per)
-            figures[f"drain_{mode}"] = messages * per / (done - start)
+            figures[f"drain_{mode}"] = messages * per / (done - start).total_seconds()
             print(
                 f"backlog of {messages:,} {mode} messages drained (from process start):"
                 f" {figures[f'drain_{mode}']:,.0f} readings/s"
