@@ -64,7 +64,11 @@ class Settings(BaseSettings):
     ingest_shared_subscription: bool = True
     # `+` takes every site; a site id restricts this process to one (partitioning by site).
     ingest_site_filter: str = Field(default="+", pattern=r"^(\+|[A-Za-z0-9_-]{1,64})$")
-    ingest_batch_readings: int = Field(default=5000, ge=1, le=100_000)
+    # A batch is written at this many readings (or messages: ingest_receive_maximum / 4),
+    # or ingest_batch_age_ms after its first message when the inbox runs dry. 20,000
+    # against 5,000: gateway readings 0.82-0.86 of PostgreSQL's INSERT ... SELECT against
+    # 0.66-0.68, quiet machine, 2026-12-02 (each device's state is written once a batch).
+    ingest_batch_readings: int = Field(default=20_000, ge=1, le=100_000)
     ingest_batch_age_ms: int = Field(default=50, ge=1, le=60_000)
     # MQTT 5 Receive Maximum: QoS 1 messages the broker may have in flight to us; it is
     # what bounds ingest's memory while the database is away.
