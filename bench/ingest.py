@@ -193,10 +193,9 @@ def insert_ceiling(conn: Connection, mode: str, rows: int) -> float:
 def paced_latency(
     settings: Settings, conn: Connection, rate: float, seconds: float
 ) -> tuple[float, float, float]:
-    """Publish at `rate` msg/s (c_publishers); a probe device publishes 50/s with ts = publish
-    time; each
-    commit's NOTIFY wakes a listener that reads which probe readings are now committed.
-    p50, p99 and the rate the publishers reached."""
+    """Publish at `rate` msg/s (c_publishers); a probe device publishes 50/s with ts =
+    publish time; each commit's NOTIFY wakes a listener that reads which probe readings are
+    now committed. p50, p99 and the rate the publishers reached."""
     listener = connect(settings)
     listener.execute("LISTEN sitepulse_readings")
     latencies: list[float] = []
