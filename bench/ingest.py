@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -78,21 +79,23 @@ WHERE datname = current_database() AND pid <> pg_backend_pid()
 """
 
 
-def throughput(settings: Settings, conn: Connection, mode: str, messages: int, procs: int) -> float:
+def throughput(
+    conn: Connection, mode: str, readings: int, publish: Callable[[str], object]
+) -> float:
+    """Readings/s stored while `publish(site)` sends `readings` of a mode."""
     table = "env_readings" if mode == "single" else "tag_readings"
-    readings = messages * (1 if mode == "single" else TAGS_PER_GATEWAY)
     before = count(conn, table)
     start = server_now(conn)
-    sender = threading.Thread(
-        target=run_publishers, args=(settings, SITE, mode, messages, procs), daemon=True
-    )
+    sender = threading.Thread(target=publish, args=(SITE,), daemon=True)
     sender.start()
     done = wait_count(conn, table, before + readings)
     sender.join()
     return readings / (done - start).total_seconds()
 
 
-def broker_ceiling(settings: Settings, mode: str, messages: int, procs: int) -> float:
+def broker_ceiling(settings: Settings, messages: int, publish: Callable[[str], object]) -> float:
+    """Messages/s the broker delivers to a bare `mosquitto_sub` while `publish(site)` sends
+    `messages` to the ceiling's site."""
     endpoint = settings.mqtt
     assert endpoint.username is not None
     assert endpoint.password is not None
@@ -120,7 +123,7 @@ def broker_ceiling(settings: Settings, mode: str, messages: int, procs: int) -> 
     )
     time.sleep(0.5)  # subscribed
     start = time.perf_counter()
-    run_publishers(settings, CEILING_SITE, mode, messages, procs)
+    publish(CEILING_SITE)
     sub.wait(600)
     return messages / (time.perf_counter() - start)
 
@@ -243,7 +246,7 @@ def paced_latency(
     for thread in threads:
         thread.start()
     time.sleep(0.5)
-    achieved = c_publishers(settings, SITE, rate, seconds)
+    achieved = c_publishers(settings, SITE, int(rate * seconds), rate)
     time.sleep(1)
     stop.set()
     for thread in threads:
@@ -254,10 +257,11 @@ def paced_latency(
     return p50, p99, achieved
 
 
-def c_publishers(settings: Settings, site: str, rate: float, seconds: float) -> float:
-    """Single readings at `rate` msg/s for `seconds` from `mosquitto_pub -l` processes (C:
-    this machine's Python publishers reach 7,000-10,000 msg/s, these 30,000), one per
-    device, fed lines each few ms; the rate they reached, all acknowledged by the broker."""
+def c_publishers(settings: Settings, site: str, total: int, rate: float = 0.0) -> float:
+    """`total` single readings at `rate` msg/s (0: as fast as they take them) from
+    `mosquitto_pub -l` processes (C: this machine's Python publishers reach 7,000-10,000
+    msg/s, these 30,000), one per device, fed lines each few ms; the rate they reached,
+    all acknowledged by the broker."""
     endpoint = settings.mqtt
     password = device_password(settings.device_secret.get_secret_value(), SIMULATOR_USER)
     devices = C_PUBLISHERS
@@ -270,12 +274,12 @@ def c_publishers(settings: Settings, site: str, rate: float, seconds: float) -> 
         )
         for d in range(devices)
     ]
-    total = int(rate * seconds)
     sent = 0
     last = [0] * devices  # each device's last ts: one reading per device and millisecond
     start = time.perf_counter()
     while sent < total:
-        due = min(total, int((time.perf_counter() - start) * rate) + 1)
+        due = int((time.perf_counter() - start) * rate) + 1 if rate else total
+        due = min(total, due, sent + 100 * devices)  # a pipe's worth each at most
         lines: list[list[bytes]] = [[] for _ in range(devices)]
         now_ms = int(time.time() * 1000)
         while sent < due:
@@ -287,7 +291,8 @@ def c_publishers(settings: Settings, site: str, rate: float, seconds: float) -> 
             if these and proc.stdin is not None:
                 proc.stdin.write(b"".join(these))
                 proc.stdin.flush()
-        time.sleep(0.005)
+        if rate:
+            time.sleep(0.005)
     for proc in procs:
         if proc.stdin is not None:
             proc.stdin.close()
@@ -296,7 +301,7 @@ def c_publishers(settings: Settings, site: str, rate: float, seconds: float) -> 
     return total / (time.perf_counter() - start)
 
 
-C_PUBLISHERS = 20
+C_PUBLISHERS = 50
 LATENCY_RATE = 10_000  # msg/s: issue 14's latency target is at this rate
 LATENCY_P99_MS = 250
 
@@ -307,6 +312,11 @@ def print_targets(figures: dict[str, float], p99_ms: float, achieved: float) -> 
         (
             "single-reading messages / broker -> mosquitto_sub",
             figures["single"] / figures["broker_single"],
+            0.5,
+        ),
+        (
+            "the same, both with C publishers",
+            figures["single_c"] / figures["broker_single_c"],
             0.5,
         ),
         (
@@ -353,6 +363,11 @@ def main() -> int:
     settings, conn = create_scratch(DB, ingest_group=run_id, ingest_site_filter=SITE)
     apply_site(conn, load_site(SITE))
 
+    def python_publishers(mode: str) -> Callable[[str], object]:
+        """The load's Python publisher processes (simulators/load.py), as fast as they go."""
+        messages = args.messages if mode == "single" else args.gateway_messages
+        return lambda site: run_publishers(settings, site, mode, messages, args.publishers)
+
     ingest_env = {
         **os.environ,
         "SITEPULSE_DATABASE_URL": settings.database_url.get_secret_value(),
@@ -385,11 +400,15 @@ def main() -> int:
         print(f"machine: {os.cpu_count()} cores; broker, database, ingest and publishers share it")
         print(f"ingest processes: {args.ingest_procs}; publisher processes: {args.publishers}")
         print("single-reading messages (QoS 1, ack after commit), publishing while ingesting:")
-        figures["single"] = throughput(settings, conn, "single", args.messages, args.publishers)
+        figures["single"] = throughput(conn, "single", args.messages, python_publishers("single"))
         print(f"  ingest: {figures['single']:,.0f} readings/s = msg/s")
+        figures["single_c"] = throughput(
+            conn, "single", args.messages, lambda site: c_publishers(settings, site, args.messages)
+        )
+        print(f"  ingest, C publishers: {figures['single_c']:,.0f} readings/s = msg/s")
         print("gateway messages of 100 readings, publishing while ingesting:")
         figures["gateway"] = throughput(
-            settings, conn, "gateway", args.gateway_messages, args.publishers
+            conn, "gateway", args.gateway_messages * TAGS_PER_GATEWAY, python_publishers("gateway")
         )
         print(f"  ingest: {figures['gateway']:,.0f} readings/s")
         print(f"latency at {args.paced_rate:,.0f} msg/s (publish -> committed):")
@@ -415,10 +434,17 @@ def main() -> int:
         stop_ingests(ingests)
 
     print("ceilings, same machine, same run:")
-    figures["broker_single"] = broker_ceiling(settings, "single", args.messages, args.publishers)
+    figures["broker_single"] = broker_ceiling(settings, args.messages, python_publishers("single"))
     print(f"  broker -> mosquitto_sub, single messages: {figures['broker_single']:,.0f} msg/s")
+    figures["broker_single_c"] = broker_ceiling(
+        settings, args.messages, lambda site: c_publishers(settings, site, args.messages)
+    )
+    print(
+        f"  broker -> mosquitto_sub, single messages, C publishers:"
+        f" {figures['broker_single_c']:,.0f} msg/s"
+    )
     figures["broker_gateway"] = broker_ceiling(
-        settings, "gateway", args.gateway_messages, args.publishers
+        settings, args.gateway_messages, python_publishers("gateway")
     )
     print(
         f"  broker -> mosquitto_sub, gateway messages: {figures['broker_gateway']:,.0f} msg/s"
