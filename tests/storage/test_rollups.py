@@ -202,7 +202,8 @@ def test_a_backfill_rolls_its_ranges_on_several_connections_and_a_failure_moves_
 
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         refresh_rollups(conn, OVERLAP, Helpers(1, lambda: helper("sitepulse_grafana")))
-    assert len(opened) == 1 and opened[0].closed
+    assert len(opened) == 1
+    assert opened[0].closed
     watermarks = "SELECT count(*) FROM rollup_watermarks WHERE received_upto IS NOT NULL"
     assert rows(conn, watermarks)[0][0] == 0  # the crane's failed: nothing moved
 
