@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from psycopg.rows import class_row
+from psycopg.rows import class_row, dict_row
 from pydantic import BaseModel, Field
 
 from api.deps import ConnDep, Viewer
@@ -42,17 +42,6 @@ class _LiftRow:
 
 
 class LiftAlert(BaseModel):
-    id: int
-    rule_id: str
-    severity: str
-    title: str
-    opened_at: datetime
-    raised_at: datetime
-
-
-@dataclass(frozen=True)
-class _LiftAlertRow:
-    lift_started_at: datetime
     id: int
     rule_id: str
     severity: str
@@ -119,13 +108,13 @@ def crane_lifts(
         raise Problem(404, "Not found", f"no crane {crane!r} on site {site!r}")
     with conn.cursor(row_factory=class_row(_LiftRow)) as cur:
         rows = cur.execute(_Q["lifts"], args).fetchall()
-    with conn.cursor(row_factory=class_row(_LiftAlertRow)) as cur:
+    with conn.cursor(row_factory=dict_row) as cur:
         alerts = cur.execute(_Q["lift_alerts"], args).fetchall()
     with conn.cursor(row_factory=class_row(LiftDay)) as cur:
         days = cur.execute(_Q["days"], args).fetchall()
     by_lift: dict[datetime, list[LiftAlert]] = defaultdict(list)
-    for alert in alerts:
-        by_lift[alert.lift_started_at].append(LiftAlert.model_validate(alert, from_attributes=True))
+    for alert in alerts:  # a LiftAlert's fields and the lift it belongs to
+        by_lift[alert.pop("lift_started_at")].append(LiftAlert.model_validate(alert))
     return CraneLifts(
         site=site,
         crane=crane,
